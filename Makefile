@@ -1,0 +1,50 @@
+# Wallet platform. `make` lists the targets.
+SHELL := /bin/bash
+GO ?= go
+PKGS := ./...
+# Integration tests use this PostgreSQL (each test gets its own schema).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+export TEST_DATABASE_URL
+
+.DEFAULT_GOAL := help
+
+help: ## show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+run: ## run the server (embedded SQLite in ./var unless DATABASE_URL is set)
+	$(GO) run ./cmd/wallet serve
+
+build: ## build bin/wallet
+	CGO_ENABLED=0 $(GO) build -o bin/wallet ./cmd/wallet
+
+test: ## unit + integration tests with -race (needs PostgreSQL at TEST_DATABASE_URL)
+	$(GO) test -race -count=1 -timeout 10m $(PKGS)
+
+test-short: ## unit tests only, no database server
+	$(GO) test -short -race -count=1 $(PKGS)
+
+fuzz: ## run every fuzz target for FUZZTIME each (default 30s)
+	@for t in "FuzzNormalize ./adapters/phone" "FuzzDecode ./adapters/rest" "FuzzParseStatuses ./adapters/notify/whatsapp"; do \
+		set -- $$t; echo "== $$1 $$2"; $(GO) test -run='^$$' -fuzz="^$$1$$" -fuzztime=$${FUZZTIME:-30s} $$2 || exit 1; done
+
+generate: ## regenerate gqlgen and wire code
+	$(GO) tool gqlgen generate
+	$(GO) tool wire ./cmd/wallet
+
+lint: ## vet, gofmt and the dependency rule (domain imports no infrastructure)
+	$(GO) vet $(PKGS)
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+	@scripts/check-deps.sh
+
+fmt: ## format the code
+	gofmt -w $$(git ls-files '*.go')
+
+migrate: ## apply migrations to DATABASE_URL (or the embedded store)
+	$(GO) run ./cmd/wallet migrate
+
+bench: ## benchmarks (load benchmark comes with the ledger)
+	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
+
+check: lint test ## lint and test
+
+.PHONY: help run build test test-short fuzz generate lint fmt migrate bench check

@@ -1,0 +1,147 @@
+package bunstore
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/dompet/wallet/app"
+	"github.com/dompet/wallet/domain/fault"
+)
+
+// JobQueueFunc binds a job queue to a transaction, so that jobs commit or
+// roll back with it.
+type JobQueueFunc func(tx *sql.Tx) app.JobQueue
+
+// UnitOfWork implements app.UnitOfWork over bun transactions.
+type UnitOfWork struct {
+	db   *DB
+	jobs JobQueueFunc
+}
+
+var _ app.UnitOfWork = (*UnitOfWork)(nil)
+
+// NewUnitOfWork returns the transaction provider.
+func NewUnitOfWork(db *DB, jobs JobQueueFunc) *UnitOfWork {
+	return &UnitOfWork{db: db, jobs: jobs}
+}
+
+const maxTxAttempts = 8
+
+// Do runs fn in a READ COMMITTED (PostgreSQL) or IMMEDIATE (SQLite)
+// transaction. Use cases take the row locks they need explicitly, so the
+// stronger isolation levels would only add retries.
+func (u *UnitOfWork) Do(ctx context.Context, fn func(ctx context.Context, r app.Repos) error) error {
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = u.db.Bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			return fn(ctx, u.repos(tx))
+		})
+		if err == nil || !isRetryable(err) || attempt == maxTxAttempts || ctx.Err() != nil {
+			break
+		}
+		// Jittered backoff so that the retrying transactions do not collide again.
+		d := time.Duration(attempt*attempt) * time.Millisecond
+		time.Sleep(d + rand.N(d+time.Millisecond))
+	}
+	return classify(err)
+}
+
+func (u *UnitOfWork) repos(tx bun.Tx) app.Repos {
+	s := store{db: tx, dialect: u.db.Dialect}
+	r := app.Repos{
+		Customers:     customerRepo{s},
+		OTPs:          otpRepo{s},
+		Partners:      partnerRepo{s},
+		Bindings:      bindingRepo{s},
+		Sessions:      sessionRepo{s},
+		Accounts:      accountRepo{s},
+		Notifications: notificationRepo{s},
+		Idempotency:   idempotencyRepo{s},
+	}
+	if u.jobs != nil {
+		r.Jobs = u.jobs(tx.Tx)
+	}
+	return r
+}
+
+var errUnavailable = fault.New(fault.Unavailable, "database unavailable")
+
+// classify turns connection-level failures into fault.Unavailable, which
+// callers may retry; other errors pass through unchanged.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := fault.As(err); ok {
+		return err
+	}
+	var netErr net.Error
+	switch {
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, context.DeadlineExceeded),
+		errors.As(err, &netErr), isRetryable(err), isConnError(err):
+		return fmt.Errorf("%w: %w", errUnavailable, err)
+	}
+	return err
+}
+
+// isConnError catches PostgreSQL's "cannot connect now" class 08 and 57P
+// (admin shutdown) errors.
+func isConnError(err error) bool {
+	var pg interface{ SQLState() string }
+	if errors.As(err, &pg) {
+		s := pg.SQLState()
+		return len(s) == 5 && (s[:2] == "08" || s[:3] == "57P")
+	}
+	return false
+}
+
+// store is what every repository shares: a handle bound to a transaction
+// and the dialect, for the few places that differ.
+type store struct {
+	db      bun.IDB
+	dialect Dialect
+}
+
+// forUpdate adds a row lock on PostgreSQL. SQLite needs none: its
+// IMMEDIATE transactions already hold the database's single write lock.
+func (s store) forUpdate(q *bun.SelectQuery, lock bool) *bun.SelectQuery {
+	if lock && s.dialect == Postgres {
+		return q.For("UPDATE")
+	}
+	return q
+}
+
+// one maps sql.ErrNoRows to notFound.
+func one(err, notFound error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound
+	}
+	return err
+}
+
+// updatedOne returns notFound unless exactly one row changed.
+func updatedOne(res sql.Result, err, notFound error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound
+	}
+	return nil
+}
+
+func utc(t time.Time) time.Time { return t.UTC() }

@@ -1,0 +1,177 @@
+// Package jobs runs durable background work on River, on whichever database
+// the process uses: PostgreSQL through River's database/sql driver, SQLite
+// through its SQLite driver. Jobs are inserted in the caller's transaction
+// (the outbox) and worked after commit, with retries and backoff.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/dompet/wallet/adapters/bunstore"
+	"github.com/dompet/wallet/app"
+)
+
+const queueNotify = "notify"
+
+// SendArgs asks for one send of a stored notification. It carries only the
+// id: the message itself stays sealed in the notifications table.
+type SendArgs struct {
+	NotificationID string `json:"notification_id"`
+	Channel        string `json:"channel"`
+}
+
+// Kind implements river.JobArgs.
+func (SendArgs) Kind() string { return "notify_send" }
+
+// CheckArgs asks whether a WhatsApp message got a delivery status in time.
+type CheckArgs struct {
+	NotificationID string `json:"notification_id"`
+}
+
+// Kind implements river.JobArgs.
+func (CheckArgs) Kind() string { return "notify_check" }
+
+func driver(db *bunstore.DB) riverdriver.Driver[*sql.Tx] {
+	if db.Dialect == bunstore.Postgres {
+		return riverdatabasesql.New(db.SQL())
+	}
+	return riversqlite.New(db.SQL())
+}
+
+// Migrate applies River's own schema migrations.
+func Migrate(ctx context.Context, db *bunstore.DB) error {
+	m, err := rivermigrate.New(driver(db), nil)
+	if err != nil {
+		return err
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("migrate job queue: %w", err)
+	}
+	return nil
+}
+
+// Inserter enqueues jobs inside transactions.
+type Inserter struct {
+	client *river.Client[*sql.Tx]
+}
+
+// NewInserter returns an insert-only client.
+func NewInserter(db *bunstore.DB, log *slog.Logger) (*Inserter, error) {
+	c, err := river.NewClient(driver(db), &river.Config{Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("job inserter: %w", err)
+	}
+	return &Inserter{client: c}, nil
+}
+
+// Bind returns the job queue of one transaction; it satisfies
+// bunstore.JobQueueFunc.
+func (i *Inserter) Bind(tx *sql.Tx) app.JobQueue { return txQueue{client: i.client, tx: tx} }
+
+type txQueue struct {
+	client *river.Client[*sql.Tx]
+	tx     *sql.Tx
+}
+
+var _ app.JobQueue = txQueue{}
+
+// notifyAttempts: with the backoff below this keeps retrying for well over
+// an OTP's lifetime; the courier drops messages whose OTP has expired.
+const notifyAttempts = 100
+
+func (q txQueue) SendNotification(ctx context.Context, id string, ch app.Channel) error {
+	_, err := q.client.InsertTx(ctx, q.tx, SendArgs{NotificationID: id, Channel: string(ch)},
+		&river.InsertOpts{Queue: queueNotify, MaxAttempts: notifyAttempts})
+	return err
+}
+
+func (q txQueue) CheckDelivery(ctx context.Context, id string, at time.Time) error {
+	_, err := q.client.InsertTx(ctx, q.tx, CheckArgs{NotificationID: id},
+		&river.InsertOpts{Queue: queueNotify, MaxAttempts: notifyAttempts, ScheduledAt: at})
+	return err
+}
+
+// Runner works the queues in the serve process.
+type Runner struct {
+	client *river.Client[*sql.Tx]
+}
+
+// RunnerConfig tunes the runner.
+type RunnerConfig struct {
+	// PollInterval is how often idle workers look for new jobs; River's
+	// database/sql and SQLite drivers have no LISTEN/NOTIFY wake-up.
+	PollInterval time.Duration
+	Workers      int
+}
+
+// NewRunner registers the workers.
+func NewRunner(db *bunstore.DB, courier *app.Courier, cfg RunnerConfig, log *slog.Logger) (*Runner, error) {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &sendWorker{courier: courier})
+	river.AddWorker(workers, &checkWorker{courier: courier})
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = 200 * time.Millisecond
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 10
+	}
+	c, err := river.NewClient(driver(db), &river.Config{
+		Logger:            log,
+		Queues:            map[string]river.QueueConfig{queueNotify: {MaxWorkers: cfg.Workers}},
+		Workers:           workers,
+		FetchPollInterval: cfg.PollInterval,
+		FetchCooldown:     min(cfg.PollInterval, 100*time.Millisecond),
+		PollOnly:          true,
+		JobTimeout:        30 * time.Second,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("job runner: %w", err)
+	}
+	return &Runner{client: c}, nil
+}
+
+// Start begins working jobs until Stop.
+func (r *Runner) Start(ctx context.Context) error { return r.client.Start(ctx) }
+
+// Stop waits for running jobs to finish, up to ctx's deadline.
+func (r *Runner) Stop(ctx context.Context) error { return r.client.Stop(ctx) }
+
+// notifyBackoff retries quickly at first: an OTP is useful for minutes only.
+func notifyBackoff(attempt int) time.Time {
+	d := time.Second << min(attempt, 5) // 2 s, 4 s … capped at 32 s
+	return time.Now().Add(d)
+}
+
+type sendWorker struct {
+	river.WorkerDefaults[SendArgs]
+	courier *app.Courier
+}
+
+func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
+	return w.courier.Send(ctx, job.Args.NotificationID, app.Channel(job.Args.Channel))
+}
+
+func (w *sendWorker) NextRetry(job *river.Job[SendArgs]) time.Time { return notifyBackoff(job.Attempt) }
+
+type checkWorker struct {
+	river.WorkerDefaults[CheckArgs]
+	courier *app.Courier
+}
+
+func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckArgs]) error {
+	return w.courier.CheckDelivery(ctx, job.Args.NotificationID)
+}
+
+func (w *checkWorker) NextRetry(job *river.Job[CheckArgs]) time.Time {
+	return notifyBackoff(job.Attempt)
+}

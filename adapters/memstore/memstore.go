@@ -1,0 +1,176 @@
+// Package memstore keeps the application's state in memory, for fast
+// use-case tests. Transactions are real: one at a time, each working on a
+// private copy of the state that becomes the state only when it commits.
+// Stored values are copies, so callers can mutate what they pass in or get
+// back without touching the store.
+package memstore
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/dompet/wallet/app"
+	"github.com/dompet/wallet/domain/customer"
+	"github.com/dompet/wallet/domain/otp"
+	"github.com/dompet/wallet/domain/partner"
+	"github.com/dompet/wallet/domain/session"
+	"github.com/dompet/wallet/domain/wallet"
+)
+
+// Job kinds.
+const (
+	JobSend  = "send"  // app.JobQueue.SendNotification
+	JobCheck = "check" // app.JobQueue.CheckDelivery
+)
+
+// Job is one background job enqueued by a committed transaction.
+type Job struct {
+	Kind           string // JobSend or JobCheck
+	NotificationID string
+	Channel        app.Channel // set for JobSend
+	At             time.Time   // set for JobCheck
+}
+
+// Store is an in-memory app.UnitOfWork. The zero value is not usable; call
+// New.
+type Store struct {
+	mu sync.Mutex
+	st *state
+}
+
+// New returns an empty store.
+func New() *Store {
+	return &Store{st: &state{
+		customers:     map[string]*customer.Customer{},
+		mobiles:       map[customer.MobileNumber]string{},
+		partners:      map[string]*partner.Partner{},
+		bindings:      map[binding]time.Time{},
+		sessions:      map[string]*session.Session{},
+		tokens:        map[string]string{},
+		accounts:      map[string]*wallet.Account{},
+		pockets:       map[string]string{},
+		notifications: map[string]app.NotificationRecord{},
+		idempotency:   map[idempotencyKey]app.IdempotencyRecord{},
+	}}
+}
+
+var (
+	errNested = errors.New("memstore: Do called inside a transaction of the same store")
+	errTxDone = errors.New("memstore: repository used after its transaction ended")
+)
+
+// txKey marks a context as belonging to a transaction of the store it holds.
+type txKey struct{}
+
+// Do runs fn in a transaction. Transactions are serialised by one mutex; fn
+// works on a copy of the state that replaces it only when fn returns nil.
+// fn's repositories fail once Do has returned. Calling Do, Jobs or TakeJobs
+// from inside fn is an error (Do) or a deadlock (Jobs, TakeJobs).
+func (s *Store) Do(ctx context.Context, fn func(ctx context.Context, r app.Repos) error) error {
+	if ctx.Value(txKey{}) == s {
+		return errNested
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := &tx{st: s.st.clone()}
+	defer func() { t.done = true }()
+	if err := fn(context.WithValue(ctx, txKey{}, s), t.repos()); err != nil {
+		return err
+	}
+	s.st = t.st
+	return nil
+}
+
+// Jobs returns the jobs of committed transactions, oldest first.
+func (s *Store) Jobs() []Job {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.st.jobs)
+}
+
+// TakeJobs returns the jobs of committed transactions, oldest first, and
+// forgets them.
+func (s *Store) TakeJobs() []Job {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	jobs := s.st.jobs
+	s.st.jobs = nil
+	return jobs
+}
+
+type binding struct{ partnerID, customerID string }
+
+type idempotencyKey struct{ partnerID, key string }
+
+// state is everything the store holds. Its maps and slices are copied per
+// transaction but their elements are shared, so elements are never
+// mutated in place: a change stores a new element.
+type state struct {
+	customers         map[string]*customer.Customer
+	mobiles           map[customer.MobileNumber]string // mobile → customer id
+	otps              []*otp.OTP                       // in insertion order
+	partners          map[string]*partner.Partner
+	bindings          map[binding]time.Time
+	sessions          map[string]*session.Session
+	tokens            map[string]string // token hash → session id
+	accounts          map[string]*wallet.Account
+	pockets           map[string]string // customer id → pocket id
+	notifications     map[string]app.NotificationRecord
+	notificationOrder []string
+	idempotency       map[idempotencyKey]app.IdempotencyRecord
+	jobs              []Job
+}
+
+func (s *state) clone() *state {
+	return &state{
+		customers:         maps.Clone(s.customers),
+		mobiles:           maps.Clone(s.mobiles),
+		otps:              slices.Clone(s.otps),
+		partners:          maps.Clone(s.partners),
+		bindings:          maps.Clone(s.bindings),
+		sessions:          maps.Clone(s.sessions),
+		tokens:            maps.Clone(s.tokens),
+		accounts:          maps.Clone(s.accounts),
+		pockets:           maps.Clone(s.pockets),
+		notifications:     maps.Clone(s.notifications),
+		notificationOrder: slices.Clone(s.notificationOrder),
+		idempotency:       maps.Clone(s.idempotency),
+		jobs:              slices.Clone(s.jobs),
+	}
+}
+
+// tx is one transaction's view of the store.
+type tx struct {
+	st   *state
+	done bool
+}
+
+// check fails once the transaction has ended or its context is done, as a
+// database connection would.
+func (t *tx) check(ctx context.Context) error {
+	if t.done {
+		return errTxDone
+	}
+	return ctx.Err()
+}
+
+func (t *tx) repos() app.Repos {
+	return app.Repos{
+		Customers:     customerRepo{t},
+		OTPs:          otpRepo{t},
+		Partners:      partnerRepo{t},
+		Bindings:      bindingRepo{t},
+		Sessions:      sessionRepo{t},
+		Accounts:      accountRepo{t},
+		Notifications: notificationRepo{t},
+		Jobs:          jobQueue{t},
+		Idempotency:   idempotencyRepo{t},
+	}
+}

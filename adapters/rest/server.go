@@ -1,0 +1,272 @@
+// Package rest is the partner REST door: the documented paths, the SPEC §2
+// envelope, HMAC request signatures and X-EXTERNAL-ID idempotency. It only
+// translates; every decision is made in app.
+package rest
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-playground/validator/v10"
+
+	"github.com/dompet/wallet/app"
+	"github.com/dompet/wallet/domain/fault"
+	"github.com/dompet/wallet/domain/partner"
+)
+
+// MaxBody is the request body limit (SPEC §2 code 12).
+const MaxBody = 64 << 10
+
+// Pinger tells whether the database answers, for /readyz.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// IDs generates response ids.
+type IDs = app.IDs
+
+// Server holds the REST handlers.
+type Server struct {
+	app      *app.App
+	validate *validator.Validate
+	ids      IDs
+	db       Pinger
+	log      *slog.Logger
+}
+
+// NewServer returns the REST adapter.
+func NewServer(a *app.App, v *validator.Validate, ids IDs, db Pinger, log *slog.Logger) *Server {
+	return &Server{app: a, validate: v, ids: ids, db: db, log: log}
+}
+
+// Mounts are handlers served beside the REST paths.
+type Mounts struct {
+	GraphQL           http.Handler
+	WhatsAppWebhook   http.Handler
+	GraphQLPlayground http.Handler
+}
+
+// Handler returns the whole HTTP surface.
+func (s *Server) Handler(m Mounts) http.Handler {
+	r := chi.NewRouter()
+	r.Use(s.recoverer, stripSlash)
+	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
+	r.Get("/readyz", s.ready)
+	if m.GraphQL != nil {
+		r.Handle("/graphql", m.GraphQL)
+	}
+	if m.GraphQLPlayground != nil {
+		r.Handle("/playground", m.GraphQLPlayground)
+	}
+	if m.WhatsAppWebhook != nil {
+		r.Handle("/webhooks/whatsapp", m.WhatsAppWebhook)
+	}
+	r.Group(func(r chi.Router) {
+		r.Use(s.signed, s.idempotent)
+		r.Get("/pil-partner-get-otp", s.getOTP)
+		r.Post("/validate-otp", s.validateOTP)
+		r.Post("/register-customer", s.registerCustomer)
+		r.Get("/customer-account-inquiry", s.inquiry)
+	})
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, fault.New(fault.NotFound, "no such endpoint"))
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, fault.Invalidf("method", "%s is not allowed on this path", r.Method))
+	})
+	return r
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.db.Ping(ctx); err != nil {
+		s.log.WarnContext(ctx, "readiness check failed", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+		return
+	}
+	writeJSON(w, 200, map[string]string{"status": "ready"})
+}
+
+// stripSlash makes the documented trailing slash optional. The signature is
+// still checked against the path exactly as sent.
+func stripSlash(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; len(p) > 1 && strings.HasSuffix(p, "/") {
+			rctx := chi.RouteContext(r.Context())
+			if rctx != nil {
+				rctx.RoutePath = strings.TrimRight(p, "/")
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.ErrorContext(r.Context(), "panic in handler", "panic", v, "path", r.URL.Path)
+				s.fail(w, r, errors.New("panic"))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+type ctxKey int
+
+const (
+	partnerKey ctxKey = iota
+	bodyKey
+)
+
+// ReadBody reads at most MaxBody bytes; larger bodies are a TooLarge fault.
+func ReadBody(r *http.Request) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	if r.ContentLength > MaxBody {
+		return nil, fault.New(fault.TooLarge, "body exceeds 64 KiB")
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+	if err != nil {
+		return nil, fault.Invalidf("body", "could not be read")
+	}
+	if len(b) > MaxBody {
+		return nil, fault.New(fault.TooLarge, "body exceeds 64 KiB")
+	}
+	return b, nil
+}
+
+// SignedRequest extracts what the signature covers.
+func SignedRequest(r *http.Request, body []byte) app.SignedRequest {
+	return app.SignedRequest{
+		PartnerID:     r.Header.Get("X-PARTNER-ID"),
+		Method:        r.Method,
+		PathWithQuery: r.URL.RequestURI(),
+		Body:          body,
+		Timestamp:     r.Header.Get("X-TIMESTAMP"),
+		Signature:     r.Header.Get("X-SIGNATURE"),
+	}
+}
+
+// signed reads the body once (so the limit applies before anything else)
+// and authenticates the partner.
+func (s *Server) signed(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := ReadBody(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		p, err := s.app.AuthenticatePartner(r.Context(), SignedRequest(r, body))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		ctx := context.WithValue(r.Context(), partnerKey, p)
+		ctx = context.WithValue(ctx, bodyKey, body)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func partnerFrom(r *http.Request) *partner.Partner {
+	p, _ := r.Context().Value(partnerKey).(*partner.Partner)
+	return p
+}
+
+func bodyFrom(r *http.Request) []byte {
+	b, _ := r.Context().Value(bodyKey).([]byte)
+	return b
+}
+
+// idempotent applies X-EXTERNAL-ID to every POST: the first request runs,
+// identical repeats replay its bytes, different requests with the key get
+// code 60.
+func (s *Server) idempotent(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			next.ServeHTTP(w, r)
+			return
+		}
+		key := r.Header.Get("X-EXTERNAL-ID")
+		if key == "" || len(key) > 64 || !printable(key) {
+			s.fail(w, r, fault.Invalidf("X-EXTERNAL-ID", "header is required on POST (1 to 64 printable characters)"))
+			return
+		}
+		p := partnerFrom(r)
+		h := sha256.New()
+		h.Write([]byte(r.Method + " " + strings.TrimRight(r.URL.Path, "/") + "\n"))
+		h.Write(bodyFrom(r))
+		replay, err := s.app.BeginIdempotent(r.Context(), p.ID(), key, h.Sum(nil))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if replay != nil {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.Header().Set("Idempotent-Replayed", "true")
+			w.WriteHeader(replay.Status)
+			_, _ = w.Write(replay.Body)
+			return
+		}
+		rec := &recorder{header: http.Header{}, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		// The request's context may be cancelled by now (client gone); the
+		// answer must be stored regardless so that the retry replays it.
+		ctx := context.WithoutCancel(r.Context())
+		if err := s.app.FinishIdempotent(ctx, p.ID(), key, app.StoredResponse{Status: rec.status, Body: rec.body.Bytes()}); err != nil {
+			s.log.ErrorContext(ctx, "storing idempotent response failed", "err", err)
+		}
+		for k, v := range rec.header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.status)
+		_, _ = w.Write(rec.body.Bytes())
+	})
+}
+
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header         { return r.header }
+func (r *recorder) WriteHeader(status int)      { r.status = status }
+func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
+
+// ok writes a success envelope.
+func (s *Server) ok(w http.ResponseWriter, r *http.Request, data any) {
+	writeJSON(w, http.StatusOK, envelope{ResponseID: s.ids.New(), Code: 0, Message: success(Indonesian(r)), Data: data})
+}
+
+// fail writes an error envelope; internal details go to the log only.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	code, msg := Describe(err, Indonesian(r))
+	if code.Legacy == 99 || code.Legacy == 90 {
+		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	writeJSON(w, code.HTTP, envelope{ResponseID: s.ids.New(), Code: code.Legacy, Message: msg})
+}

@@ -1,0 +1,145 @@
+package storetest
+
+import (
+	"context"
+	"crypto/sha256"
+	"testing"
+	"time"
+
+	"github.com/dompet/wallet/app"
+)
+
+// newClaim returns an unfinished claim of a new key.
+func newClaim(partnerID string) app.IdempotencyRecord {
+	key := newID("ext-")
+	hash := sha256.Sum256([]byte("POST /v1/transfers " + key))
+	return app.IdempotencyRecord{
+		PartnerID: partnerID, Key: key, RequestHash: hash[:],
+		LockedUntil: at(30 * time.Second), CreatedAt: at(0),
+	}
+}
+
+func claim(t *testing.T, uow app.UnitOfWork, rec app.IdempotencyRecord) *app.IdempotencyRecord {
+	t.Helper()
+	var existing *app.IdempotencyRecord
+	do(t, uow, func(ctx context.Context, r app.Repos) (err error) {
+		existing, err = r.Idempotency.Claim(ctx, rec)
+		return err
+	})
+	return existing
+}
+
+func steal(t *testing.T, uow app.UnitOfWork, partnerID, key string, lockedUntil, newLease time.Time) bool {
+	t.Helper()
+	var ok bool
+	do(t, uow, func(ctx context.Context, r app.Repos) (err error) {
+		ok, err = r.Idempotency.Steal(ctx, partnerID, key, lockedUntil, newLease)
+		return err
+	})
+	return ok
+}
+
+var idempotencyCases = []testCase{
+	{"first claim wins and the second gets the stored record", func(t *testing.T, uow app.UnitOfWork) {
+		p := addPartner(t, uow)
+		rec := newClaim(p.ID())
+		if existing := claim(t, uow, rec); existing != nil {
+			t.Fatalf("first Claim = %+v, want nil", existing)
+		}
+		again := rec
+		again.RequestHash = []byte("another request")
+		again.LockedUntil, again.CreatedAt = at(time.Hour), at(time.Minute)
+		got := claim(t, uow, again)
+		if got == nil {
+			t.Fatal("second Claim = nil, want the first record")
+		}
+		sameIdempotency(t, "second Claim", got, &rec)
+	}},
+	{"keys are per partner", func(t *testing.T, uow app.UnitOfWork) {
+		p1, p2 := addPartner(t, uow), addPartner(t, uow)
+		rec1 := newClaim(p1.ID())
+		rec2 := rec1
+		rec2.PartnerID = p2.ID()
+		if existing := claim(t, uow, rec1); existing != nil {
+			t.Fatalf("Claim of first partner = %+v, want nil", existing)
+		}
+		if existing := claim(t, uow, rec2); existing != nil {
+			t.Fatalf("Claim of second partner = %+v, want nil", existing)
+		}
+	}},
+	{"steal succeeds only with the current lease", func(t *testing.T, uow app.UnitOfWork) {
+		p := addPartner(t, uow)
+		rec := newClaim(p.ID())
+		claim(t, uow, rec)
+		if steal(t, uow, p.ID(), rec.Key, rec.LockedUntil.Add(time.Microsecond), at(time.Hour)) {
+			t.Fatal("Steal with a stale lease succeeded")
+		}
+		if !steal(t, uow, p.ID(), rec.Key, rec.LockedUntil, at(time.Hour)) {
+			t.Fatal("Steal with the current lease failed")
+		}
+		if steal(t, uow, p.ID(), rec.Key, rec.LockedUntil, at(2*time.Hour)) {
+			t.Fatal("second Steal with the old lease succeeded")
+		}
+		want := rec
+		want.LockedUntil = at(time.Hour)
+		sameIdempotency(t, "Claim after Steal", claim(t, uow, rec), &want)
+	}},
+	{"steal of a missing key reports false", func(t *testing.T, uow app.UnitOfWork) {
+		p := addPartner(t, uow)
+		if steal(t, uow, p.ID(), newID("ext-"), at(0), at(time.Hour)) {
+			t.Fatal("Steal of a missing key succeeded")
+		}
+	}},
+	{"complete stores the response exactly", func(t *testing.T, uow app.UnitOfWork) {
+		p := addPartner(t, uow)
+		rec := newClaim(p.ID())
+		claim(t, uow, rec)
+		body := []byte("{\"responseCode\":\"00\",\"message\":\"Transfer berhasil — Rp1.250.000\",\"data\":{ \"amount\": 1250000 }}\n")
+		resp := app.StoredResponse{Status: 201, Body: append([]byte(nil), body...)}
+		do(t, uow, func(ctx context.Context, r app.Repos) error {
+			return r.Idempotency.Complete(ctx, p.ID(), rec.Key, resp)
+		})
+		resp.Body[0] = 'X'
+		want := rec
+		want.Done, want.Response = true, app.StoredResponse{Status: 201, Body: body}
+		sameIdempotency(t, "Claim after Complete", claim(t, uow, rec), &want)
+	}},
+	{"release forgets the claim so that the next claim wins", func(t *testing.T, uow app.UnitOfWork) {
+		p := addPartner(t, uow)
+		rec := newClaim(p.ID())
+		claim(t, uow, rec)
+		do(t, uow, func(ctx context.Context, r app.Repos) error { return r.Idempotency.Release(ctx, p.ID(), rec.Key) })
+		if existing := claim(t, uow, rec); existing != nil {
+			t.Fatalf("Claim after Release = %+v, want nil", existing)
+		}
+	}},
+	{"claim in a failed transaction is forgotten", func(t *testing.T, uow app.UnitOfWork) {
+		p := addPartner(t, uow)
+		rec := newClaim(p.ID())
+		err := try(t, uow, func(ctx context.Context, r app.Repos) error {
+			if _, err := r.Idempotency.Claim(ctx, rec); err != nil {
+				return err
+			}
+			return errAbort
+		})
+		wantErr(t, "Do", err, errAbort)
+		if existing := claim(t, uow, rec); existing != nil {
+			t.Fatalf("Claim after rollback = %+v, want nil", existing)
+		}
+	}},
+}
+
+func sameIdempotency(t *testing.T, what string, got, want *app.IdempotencyRecord) {
+	t.Helper()
+	if got == nil {
+		t.Fatalf("%s = nil, want a record", what)
+	}
+	eq(t, what+" partner id", got.PartnerID, want.PartnerID)
+	eq(t, what+" key", got.Key, want.Key)
+	eqBytes(t, what+" request hash", got.RequestHash, want.RequestHash)
+	eq(t, what+" done", got.Done, want.Done)
+	eqTime(t, what+" lockedUntil", got.LockedUntil, want.LockedUntil)
+	eq(t, what+" status", got.Response.Status, want.Response.Status)
+	eqBytes(t, what+" body", got.Response.Body, want.Response.Body)
+	eqTime(t, what+" createdAt", got.CreatedAt, want.CreatedAt)
+}

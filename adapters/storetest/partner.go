@@ -1,0 +1,106 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/dompet/wallet/app"
+	"github.com/dompet/wallet/domain/partner"
+)
+
+func getPartner(t *testing.T, uow app.UnitOfWork, id string) *partner.Partner {
+	t.Helper()
+	var got *partner.Partner
+	do(t, uow, func(ctx context.Context, r app.Repos) (err error) {
+		got, err = r.Partners.ByID(ctx, id)
+		return err
+	})
+	return got
+}
+
+var partnerCases = []testCase{
+	{"add then get returns every field", func(t *testing.T, uow app.UnitOfWork) {
+		for _, role := range []partner.Role{partner.RolePartner, partner.RoleChannel} {
+			want := partner.Rehydrate(newID("ptn"), "PT Dompet Sejahtera Indonesia", role,
+				[]byte{0x00, 0x9f, 0xff, 's', 'e', 'a', 'l', 'e', 'd'}, at(-time.Hour))
+			do(t, uow, func(ctx context.Context, r app.Repos) error { return r.Partners.Add(ctx, want) })
+			got := getPartner(t, uow, want.ID())
+			eq(t, "id", got.ID(), want.ID())
+			eq(t, "name", got.Name(), want.Name())
+			eq(t, "role", got.Role(), want.Role())
+			eqBytes(t, "sealed secret", got.SealedSecret(), want.SealedSecret())
+			eqTime(t, "createdAt", got.CreatedAt(), want.CreatedAt())
+		}
+	}},
+	{"unknown id is not found", func(t *testing.T, uow app.UnitOfWork) {
+		addPartner(t, uow)
+		err := try(t, uow, func(ctx context.Context, r app.Repos) error {
+			_, err := r.Partners.ByID(ctx, newID("ptn"))
+			return err
+		})
+		wantErr(t, "ByID", err, partner.ErrNotFound)
+	}},
+	{"duplicate id is rejected", func(t *testing.T, uow app.UnitOfWork) {
+		p := addPartner(t, uow)
+		dup := partner.Rehydrate(p.ID(), "Another Name", partner.RoleChannel, []byte("other"), at(0))
+		if err := try(t, uow, func(ctx context.Context, r app.Repos) error { return r.Partners.Add(ctx, dup) }); err == nil {
+			t.Fatal("Add of a duplicate id succeeded")
+		}
+		eq(t, "name", getPartner(t, uow, p.ID()).Name(), p.Name())
+	}},
+	{"changing a sealed secret after add changes nothing", func(t *testing.T, uow app.UnitOfWork) {
+		secret := []byte("sealed-secret")
+		p := partner.Rehydrate(newID("ptn"), "Toko Maju", partner.RolePartner, secret, at(0))
+		do(t, uow, func(ctx context.Context, r app.Repos) error { return r.Partners.Add(ctx, p) })
+		secret[0] = 'X'
+		getPartner(t, uow, p.ID()).SealedSecret()[1] = 'X'
+		eqBytes(t, "sealed secret", getPartner(t, uow, p.ID()).SealedSecret(), []byte("sealed-secret"))
+	}},
+}
+
+func isBound(t *testing.T, uow app.UnitOfWork, partnerID, customerID string) bool {
+	t.Helper()
+	var bound bool
+	do(t, uow, func(ctx context.Context, r app.Repos) (err error) {
+		bound, err = r.Bindings.IsBound(ctx, partnerID, customerID)
+		return err
+	})
+	return bound
+}
+
+var bindingCases = []testCase{
+	{"unbound pair is not bound", func(t *testing.T, uow app.UnitOfWork) {
+		p, c := addPartner(t, uow), addCustomer(t, uow)
+		if isBound(t, uow, p.ID(), c.ID()) {
+			t.Error("IsBound = true before Bind")
+		}
+	}},
+	{"bind makes the pair bound and binding twice is fine", func(t *testing.T, uow app.UnitOfWork) {
+		p, c := addPartner(t, uow), addCustomer(t, uow)
+		do(t, uow, func(ctx context.Context, r app.Repos) error { return r.Bindings.Bind(ctx, p.ID(), c.ID(), at(0)) })
+		if !isBound(t, uow, p.ID(), c.ID()) {
+			t.Error("IsBound = false after Bind")
+		}
+		do(t, uow, func(ctx context.Context, r app.Repos) error {
+			if err := r.Bindings.Bind(ctx, p.ID(), c.ID(), at(time.Minute)); err != nil {
+				return err
+			}
+			return r.Bindings.Bind(ctx, p.ID(), c.ID(), at(2*time.Minute))
+		})
+		if !isBound(t, uow, p.ID(), c.ID()) {
+			t.Error("IsBound = false after binding again")
+		}
+	}},
+	{"binding is per partner and customer", func(t *testing.T, uow app.UnitOfWork) {
+		p1, p2 := addPartner(t, uow), addPartner(t, uow)
+		c1, c2 := addCustomer(t, uow), addCustomer(t, uow)
+		do(t, uow, func(ctx context.Context, r app.Repos) error { return r.Bindings.Bind(ctx, p1.ID(), c1.ID(), at(0)) })
+		if isBound(t, uow, p2.ID(), c1.ID()) {
+			t.Error("customer bound to another partner is bound")
+		}
+		if isBound(t, uow, p1.ID(), c2.ID()) {
+			t.Error("another customer of the partner is bound")
+		}
+	}},
+}

@@ -1,0 +1,148 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dompet/wallet/domain/fault"
+	"github.com/dompet/wallet/domain/partner"
+	"github.com/dompet/wallet/domain/session"
+)
+
+const timeHour = time.Hour
+
+// ErrUnknownPartner is what a caller with a wrong X-PARTNER-ID gets: the
+// same kind as a bad signature, so partner ids cannot be probed.
+var ErrUnknownPartner = fault.New(fault.Unauthenticated, "unknown partner")
+
+// SignedRequest is what a transport extracted from a partner request.
+type SignedRequest struct {
+	PartnerID     string
+	Method        string
+	PathWithQuery string
+	Body          []byte
+	Timestamp     string
+	Signature     string
+}
+
+// AuthenticatePartner verifies a request signature (SPEC §4).
+// Errors: Unauthenticated.
+func (a *App) AuthenticatePartner(ctx context.Context, req SignedRequest) (*partner.Partner, error) {
+	if req.PartnerID == "" || req.Timestamp == "" || req.Signature == "" {
+		return nil, fault.New(fault.Unauthenticated, "missing X-PARTNER-ID, X-TIMESTAMP or X-SIGNATURE")
+	}
+	p, err := a.Partner(ctx, req.PartnerID)
+	if err != nil {
+		return nil, err
+	}
+	secret, err := a.box.Open(p.SealedSecret())
+	if err != nil {
+		return nil, fmt.Errorf("open partner secret: %w", err)
+	}
+	if err := partner.Verify(secret, req.Method, req.PathWithQuery, req.Body, req.Timestamp, req.Signature, a.now()); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Partner loads a partner by the id a frontend sends in X-PARTNER-ID.
+// Errors: Unauthenticated when unknown.
+func (a *App) Partner(ctx context.Context, id string) (*partner.Partner, error) {
+	if id == "" || len(id) > 64 {
+		return nil, ErrUnknownPartner
+	}
+	var p *partner.Partner
+	err := a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
+		var err error
+		p, err = r.Partners.ByID(ctx, id)
+		return err
+	})
+	if errors.Is(err, partner.ErrNotFound) {
+		return nil, ErrUnknownPartner
+	}
+	return p, err
+}
+
+// CustomerSession is an authenticated customer acting through a partner.
+type CustomerSession struct {
+	SessionID  string
+	PartnerID  string
+	CustomerID string
+}
+
+// AuthenticateCustomer resolves a bearer token presented with a partner id.
+// Errors: Unauthenticated.
+func (a *App) AuthenticateCustomer(ctx context.Context, partnerID, token string) (CustomerSession, error) {
+	if token == "" || len(token) > 256 {
+		return CustomerSession{}, session.ErrNotFound
+	}
+	var out CustomerSession
+	err := a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
+		s, err := r.Sessions.ByTokenHash(ctx, session.HashToken(token))
+		if err != nil {
+			return err
+		}
+		if err := s.Check(partnerID, a.now()); err != nil {
+			return err
+		}
+		out = CustomerSession{SessionID: s.ID(), PartnerID: s.PartnerID(), CustomerID: s.CustomerID()}
+		return nil
+	})
+	return out, err
+}
+
+// Logout revokes the session behind a token.
+// Errors: Unauthenticated when the token is unknown.
+func (a *App) Logout(ctx context.Context, partnerID, token string) error {
+	return a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
+		s, err := r.Sessions.ByTokenHash(ctx, session.HashToken(token))
+		if err != nil {
+			return err
+		}
+		if err := s.Check(partnerID, a.now()); err != nil {
+			return err
+		}
+		s.Revoke(a.now())
+		return r.Sessions.Update(ctx, s)
+	})
+}
+
+// NewPartner is an operator creating a partner.
+type NewPartner struct {
+	Name string
+	Role string
+}
+
+// CreatedPartner carries the secret, shown once and never stored in clear.
+type CreatedPartner struct {
+	Partner *partner.Partner
+	Secret  string
+}
+
+// CreatePartner creates a partner with a fresh signing secret.
+// Errors: Invalid.
+func (a *App) CreatePartner(ctx context.Context, cmd NewPartner) (CreatedPartner, error) {
+	role, err := partner.ParseRole(cmd.Role)
+	if err != nil {
+		return CreatedPartner{}, err
+	}
+	secret, err := session.NewToken(a.rand) // 256 random bits, URL-safe
+	if err != nil {
+		return CreatedPartner{}, err
+	}
+	sealed, err := a.box.Seal([]byte(secret))
+	if err != nil {
+		return CreatedPartner{}, err
+	}
+	p, err := partner.New(a.ids.New(), cmd.Name, role, sealed, a.now())
+	if err != nil {
+		return CreatedPartner{}, err
+	}
+	err = a.uow.Do(ctx, func(ctx context.Context, r Repos) error { return r.Partners.Add(ctx, p) })
+	if err != nil {
+		return CreatedPartner{}, fmt.Errorf("create partner: %w", err)
+	}
+	return CreatedPartner{Partner: p, Secret: secret}, nil
+}

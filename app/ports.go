@@ -1,0 +1,87 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/dompet/wallet/domain/customer"
+	"github.com/dompet/wallet/domain/otp"
+	"github.com/dompet/wallet/domain/partner"
+	"github.com/dompet/wallet/domain/session"
+	"github.com/dompet/wallet/domain/wallet"
+)
+
+// Repos are the repositories bound to one transaction.
+type Repos struct {
+	Customers     customer.Repository
+	OTPs          otp.Repository
+	Partners      partner.Repository
+	Bindings      partner.Bindings
+	Sessions      session.Repository
+	Accounts      wallet.Repository
+	Notifications NotificationStore
+	Jobs          JobQueue
+	Idempotency   IdempotencyStore
+}
+
+// UnitOfWork runs fn inside one database transaction. fn's repositories are
+// bound to that transaction; the transaction commits when fn returns nil and
+// rolls back otherwise. Do may call fn more than once when the database asks
+// for a retry (serialisation failure, deadlock, busy), so fn must not have
+// side effects outside the repositories. Errors: whatever fn returns, or a
+// fault.Unavailable error when the database cannot be reached.
+type UnitOfWork interface {
+	Do(ctx context.Context, fn func(ctx context.Context, r Repos) error) error
+}
+
+// Clock tells the time; tests use a fixed one.
+type Clock interface {
+	Now() time.Time
+}
+
+// IDs generates unique, time-ordered identifiers.
+type IDs interface {
+	New() string
+}
+
+// PhoneNormalizer turns user input into a canonical Indonesian mobile number.
+// It returns customer.ErrInvalidMobile for anything that is not one.
+type PhoneNormalizer interface {
+	Normalize(raw string) (customer.MobileNumber, error)
+}
+
+// SecretBox seals secrets that must be recoverable (partner signing keys).
+type SecretBox interface {
+	Seal(plain []byte) ([]byte, error)
+	// Open returns an error when the ciphertext was tampered with or sealed
+	// under another key.
+	Open(sealed []byte) ([]byte, error)
+}
+
+// Notification is one message to a customer. OTP is set for one-time
+// passwords so that channels with templates (WhatsApp authentication
+// templates) can send the code as a parameter rather than free text.
+type Notification struct {
+	ID   string
+	To   customer.MobileNumber
+	Text string
+	OTP  string
+}
+
+// ErrUndeliverable is wrapped by senders when retrying on the same channel
+// is pointless (the number is not on WhatsApp, the gateway rejects the
+// number). Any other error from a sender is treated as transient.
+var ErrUndeliverable = errors.New("notification undeliverable on this channel")
+
+// TextSender delivers plain text (SMS gateway, console). It returns the
+// provider's message id.
+type TextSender interface {
+	SendText(ctx context.Context, n Notification) (providerID string, err error)
+}
+
+// WhatsAppSender sends a notification through the WhatsApp Cloud API. A nil
+// error means the API accepted it; delivery is reported later by webhook.
+type WhatsAppSender interface {
+	SendWhatsApp(ctx context.Context, n Notification) (providerID string, err error)
+}

@@ -1,0 +1,110 @@
+// Package partner models the businesses that call the platform: merchants and
+// apps (role PARTNER) and money channels such as banks and retail chains
+// (role CHANNEL), their request signatures, and which customers each may act
+// for.
+package partner
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/dompet/wallet/domain/fault"
+)
+
+// Role decides which doors a partner may use.
+type Role string
+
+// Roles.
+const (
+	RolePartner Role = "PARTNER"
+	RoleChannel Role = "CHANNEL"
+)
+
+// ParseRole validates a role name.
+func ParseRole(s string) (Role, error) {
+	switch r := Role(strings.ToUpper(s)); r {
+	case RolePartner, RoleChannel:
+		return r, nil
+	}
+	return "", fault.Invalidf("role", "must be PARTNER or CHANNEL")
+}
+
+// Errors.
+var (
+	ErrNotFound  = fault.New(fault.NotFound, "partner not found")
+	ErrNotBound  = fault.New(fault.Forbidden, "customer is not bound to this partner")
+	ErrWrongRole = fault.New(fault.Forbidden, "partner role may not call this operation")
+)
+
+// Partner is an API client. The secret is kept sealed: the domain never sees
+// it in clear except when it is created.
+type Partner struct {
+	id           string
+	name         string
+	role         Role
+	sealedSecret []byte
+	createdAt    time.Time
+}
+
+// New validates and creates a partner with an already sealed secret.
+func New(id, name string, role Role, sealedSecret []byte, now time.Time) (*Partner, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 100 {
+		return nil, fault.Invalidf("name", "is required and at most 100 characters")
+	}
+	if _, err := ParseRole(string(role)); err != nil {
+		return nil, err
+	}
+	if id == "" || len(sealedSecret) == 0 {
+		return nil, fault.New(fault.Internal, "partner id or secret missing")
+	}
+	return &Partner{id: id, name: name, role: role, sealedSecret: sealedSecret, createdAt: now}, nil
+}
+
+// RequireRole returns ErrWrongRole unless the partner has one of roles.
+func (p *Partner) RequireRole(roles ...Role) error {
+	for _, r := range roles {
+		if p.role == r {
+			return nil
+		}
+	}
+	return ErrWrongRole
+}
+
+// ID returns the partner identifier sent as X-PARTNER-ID.
+func (p *Partner) ID() string { return p.id }
+
+// Name returns the display name.
+func (p *Partner) Name() string { return p.name }
+
+// Role returns the partner's role.
+func (p *Partner) Role() Role { return p.role }
+
+// SealedSecret returns the encrypted signing secret.
+func (p *Partner) SealedSecret() []byte { return p.sealedSecret }
+
+// CreatedAt returns the creation time.
+func (p *Partner) CreatedAt() time.Time { return p.createdAt }
+
+// Rehydrate rebuilds a partner from storage.
+func Rehydrate(id, name string, role Role, sealedSecret []byte, createdAt time.Time) *Partner {
+	return &Partner{id: id, name: name, role: role, sealedSecret: sealedSecret, createdAt: createdAt}
+}
+
+// Repository stores partners.
+type Repository interface {
+	// Add stores a new partner.
+	Add(ctx context.Context, p *Partner) error
+	// ByID returns the partner or ErrNotFound.
+	ByID(ctx context.Context, id string) (*Partner, error)
+}
+
+// Bindings records which customers a partner may act for.
+type Bindings interface {
+	// Bind links partner and customer; binding twice is not an error.
+	Bind(ctx context.Context, partnerID, customerID string, now time.Time) error
+	// IsBound reports whether the link exists.
+	IsBound(ctx context.Context, partnerID, customerID string) (bool, error)
+}

@@ -1,0 +1,73 @@
+package rest_test
+
+import (
+	"testing"
+
+	"github.com/dompet/wallet/adapters/rest"
+	"github.com/dompet/wallet/domain/fault"
+)
+
+type sample struct {
+	MobileNumber string `json:"mobileNumber" validate:"required,max=20"`
+	FirstName    string `json:"firstName" validate:"required,max=50"`
+	Age          int    `json:"age"`
+}
+
+func TestDecode(t *testing.T) {
+	t.Parallel()
+	v := rest.NewValidator()
+	tests := []struct {
+		name, body, field string
+	}{
+		{"valid object decodes", `{"mobileNumber":"0812","firstName":"A"}`, ""},
+		{"unknown fields are ignored", `{"mobileNumber":"0812","firstName":"A","transactionType":"X"}`, ""},
+		{"empty body names body", ``, "body"},
+		{"null names the first required field", `null`, "mobileNumber"},
+		{"string names body", `"x"`, "body"},
+		{"number for string names the field", `{"mobileNumber":812,"firstName":"A"}`, "mobileNumber"},
+		{"string for number names the field", `{"mobileNumber":"0812","firstName":"A","age":"1"}`, "age"},
+		{"missing required names the field", `{"firstName":"A"}`, "mobileNumber"},
+		{"too long names the field", `{"mobileNumber":"012345678901234567890","firstName":"A"}`, "mobileNumber"},
+		{"truncated JSON names body", `{"mobileNumber":"0812"`, "body"},
+		{"two objects names body", `{"mobileNumber":"0812","firstName":"A"}{}`, "body"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var s sample
+			err := rest.Decode(v, []byte(tt.body), &s)
+			if tt.field == "" {
+				if err != nil {
+					t.Fatalf("unexpected %v", err)
+				}
+				return
+			}
+			f, ok := fault.As(err)
+			if !ok || f.Kind != fault.Invalid || f.Field != tt.field {
+				t.Fatalf("err = %#v, want Invalid on %s", err, tt.field)
+			}
+		})
+	}
+}
+
+// FuzzDecode: whatever arrives, decoding either succeeds with a valid value
+// or fails as a client error (code 10) — never a panic or an internal error.
+func FuzzDecode(f *testing.F) {
+	for _, s := range []string{`{"mobileNumber":"0812","firstName":"A"}`, `{}`, `[]`, `null`, `{"age":1e400}`, `{"mobileNumber":"\ud800"}`, "\xff", `{"a":{"b":[`} {
+		f.Add([]byte(s))
+	}
+	v := rest.NewValidator()
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var s sample
+		err := rest.Decode(v, body, &s)
+		if err == nil {
+			if s.MobileNumber == "" || s.FirstName == "" {
+				t.Fatalf("accepted without required fields: %q", body)
+			}
+			return
+		}
+		if fault.KindOf(err) != fault.Invalid {
+			t.Fatalf("non-client error %v for %q", err, body)
+		}
+	})
+}

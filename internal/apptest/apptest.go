@@ -1,0 +1,168 @@
+// Package apptest assembles the real application and HTTP stack on a test
+// database, with helpers to sign requests and read the OTPs the console
+// notifier would print.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dompet/wallet/adapters/bunstore"
+	"github.com/dompet/wallet/adapters/jobs"
+	"github.com/dompet/wallet/adapters/phone"
+	"github.com/dompet/wallet/adapters/rest"
+	"github.com/dompet/wallet/adapters/secretbox"
+	"github.com/dompet/wallet/adapters/system"
+	"github.com/dompet/wallet/app"
+	"github.com/dompet/wallet/domain/partner"
+)
+
+// Stack is a running server over one database.
+type Stack struct {
+	t      testing.TB
+	DB     *bunstore.DB
+	App    *app.App
+	Box    *secretbox.Box
+	Server *httptest.Server
+}
+
+// Mount lets a test add handlers (GraphQL) built from the same app.
+type Mount func(a *app.App, log *slog.Logger) rest.Mounts
+
+// New builds the stack; mount may be nil.
+func New(t testing.TB, db *bunstore.DB, mount Mount) *Stack {
+	t.Helper()
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	key := secretbox.MasterKey(bytes.Repeat([]byte{42}, 32))
+	box, err := secretbox.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ins, err := jobs.NewInserter(db, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := app.DefaultConfig()
+	cfg.OTPKey = key.Derive("otp")
+	cfg.IdempotencyWait = 5 * time.Second
+	ids := system.NewULIDs()
+	a := app.New(bunstore.NewUnitOfWork(db, ins.Bind), system.Clock{}, ids, phone.NewNormalizer(), box, cfg, log)
+	var m rest.Mounts
+	if mount != nil {
+		m = mount(a, log)
+	}
+	srv := httptest.NewServer(rest.NewServer(a, rest.NewValidator(), ids, db, log).Handler(m))
+	t.Cleanup(srv.Close)
+	return &Stack{t: t, DB: db, App: a, Box: box, Server: srv}
+}
+
+// Partner creates a partner and returns its id and secret.
+func (s *Stack) Partner(role string) (id, secret string) {
+	s.t.Helper()
+	res, err := s.App.CreatePartner(context.Background(), app.NewPartner{Name: "Test " + role, Role: role})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return res.Partner.ID(), res.Secret
+}
+
+// LastOTP opens the newest queued message to a canonical number.
+func (s *Stack) LastOTP(mobile string) string {
+	s.t.Helper()
+	var sealed []byte
+	err := s.DB.Bun.NewSelect().Table("notifications").Column("sealed").Where("recipient = ?", mobile).
+		Order("created_at DESC", "id DESC").Limit(1).Scan(context.Background(), &sealed)
+	if err != nil {
+		s.t.Fatalf("no OTP for %s: %v", mobile, err)
+	}
+	plain, err := s.Box.Open(sealed)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	var m struct {
+		O string `json:"o"`
+	}
+	if err := json.Unmarshal(plain, &m); err != nil || m.O == "" {
+		s.t.Fatalf("queued message has no OTP: %v", err)
+	}
+	return m.O
+}
+
+// Request describes one call.
+type Request struct {
+	Method, Path string
+	Body         string
+	PartnerID    string
+	Secret       string
+	ExternalID   string
+	Header       map[string]string
+	Timestamp    time.Time // zero: now
+}
+
+// Response is a decoded REST answer.
+type Response struct {
+	Status int
+	Raw    []byte
+	Env    struct {
+		ResponseID string         `json:"responseId"`
+		Code       int            `json:"code"`
+		Message    string         `json:"message"`
+		Data       map[string]any `json:"data"`
+	}
+}
+
+// Do signs (when Secret is set) and sends a request.
+func (s *Stack) Do(r Request) Response {
+	s.t.Helper()
+	req, err := http.NewRequest(r.Method, s.Server.URL+r.Path, strings.NewReader(r.Body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	SignRequest(req, r)
+	resp, err := s.Server.Client().Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out Response
+	out.Status = resp.StatusCode
+	out.Raw, _ = io.ReadAll(resp.Body)
+	if err := json.Unmarshal(out.Raw, &out.Env); err != nil && resp.Header.Get("Content-Type") != "" &&
+		strings.Contains(resp.Header.Get("Content-Type"), "json") {
+		s.t.Fatalf("response is not JSON: %s", out.Raw)
+	}
+	return out
+}
+
+// SignRequest sets the SPEC §4 headers on req.
+func SignRequest(req *http.Request, r Request) {
+	if r.PartnerID != "" {
+		req.Header.Set("X-PARTNER-ID", r.PartnerID)
+	}
+	ts := r.Timestamp
+	if ts.IsZero() {
+		ts = time.Now()
+	}
+	stamp := ts.In(time.FixedZone("WIB", 7*3600)).Format(time.RFC3339)
+	if r.Secret != "" {
+		req.Header.Set("X-TIMESTAMP", stamp)
+		req.Header.Set("X-SIGNATURE", partner.Sign([]byte(r.Secret), req.Method, req.URL.RequestURI(), []byte(r.Body), stamp))
+	}
+	if r.ExternalID != "" {
+		req.Header.Set("X-EXTERNAL-ID", r.ExternalID)
+	}
+	if r.Body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range r.Header {
+		req.Header.Set(k, v)
+	}
+}

@@ -38,6 +38,13 @@ func PostgresURL(tb testing.TB) string {
 // the test ends.
 func Postgres(tb testing.TB) *bunstore.DB {
 	tb.Helper()
+	return open(tb, bunstore.Config{URL: SchemaURL(tb), MaxConns: 30})
+}
+
+// SchemaURL creates an empty schema, dropped when the test ends, and returns
+// a URL whose search_path selects it.
+func SchemaURL(tb testing.TB) string {
+	tb.Helper()
 	base := PostgresURL(tb)
 	ctx := context.Background()
 	admin, err := sql.Open("pgx", base)
@@ -63,7 +70,7 @@ func Postgres(tb testing.TB) *bunstore.DB {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	return open(tb, bunstore.Config{URL: u.String(), MaxConns: 30})
+	return u.String()
 }
 
 // SQLite returns a migrated store in a temporary file.

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config is the whole process configuration, read from the environment
+// (README "Configuration" lists every variable).
+type Config struct {
+	HTTPAddr    string        `env:"WALLET_HTTP_ADDR" envDefault:":8080"`
+	DatabaseURL string        `env:"DATABASE_URL"`
+	DataDir     string        `env:"WALLET_DATA_DIR" envDefault:"./var"`
+	DBMaxConns  int           `env:"WALLET_DB_MAX_CONNS" envDefault:"20"`
+	MasterKey   string        `env:"WALLET_MASTER_KEY"`
+	LogLevel    string        `env:"WALLET_LOG_LEVEL" envDefault:"info"`
+	SessionTTL  time.Duration `env:"WALLET_SESSION_TTL" envDefault:"24h"`
+	Notifier    string        `env:"WALLET_NOTIFIER" envDefault:"console"`
+	JobPoll     time.Duration `env:"WALLET_JOB_POLL_INTERVAL" envDefault:"200ms"`
+
+	WhatsApp struct {
+		BaseURL       string        `env:"BASE_URL" envDefault:"https://graph.facebook.com"`
+		APIVersion    string        `env:"API_VERSION" envDefault:"v21.0"`
+		PhoneNumberID string        `env:"PHONE_NUMBER_ID"`
+		AccessToken   string        `env:"ACCESS_TOKEN"`
+		Template      string        `env:"TEMPLATE" envDefault:"otp"`
+		Language      string        `env:"LANGUAGE" envDefault:"id"`
+		AppSecret     string        `env:"APP_SECRET"`
+		VerifyToken   string        `env:"VERIFY_TOKEN"`
+		FallbackAfter time.Duration `env:"FALLBACK_AFTER" envDefault:"30s"`
+	} `envPrefix:"WALLET_WA_"`
+
+	SMS struct {
+		URL      string `env:"URL"`
+		APIKey   string `env:"API_KEY"`
+		SenderID string `env:"SENDER" envDefault:"WALLET"`
+	} `envPrefix:"WALLET_SMS_"`
+}
+
+func loadConfig(environ []string) (Config, error) {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	var cfg Config
+	if err := env.ParseWithOptions(&cfg, env.Options{Environment: m}); err != nil {
+		return Config{}, fmt.Errorf("configuration: %w", err)
+	}
+	return cfg, nil
+}

@@ -1,0 +1,168 @@
+// Command wallet is the wallet platform: the HTTP server and its operator
+// commands, all reading the same environment.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/dompet/wallet/adapters/jobs"
+	"github.com/dompet/wallet/app"
+)
+
+const usage = `usage: wallet <command> [flags]
+
+commands:
+  serve                                   run the HTTP server (REST, GraphQL, webhooks) and job workers
+  migrate                                 apply database migrations and exit
+  partner create --name N [--role R]      create a partner (R: PARTNER or CHANNEL); prints its secret once
+  sign --method M --path P [--body F]     print signed request headers for curl (-H @file)
+
+Configuration is read from the environment; see README.md.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "wallet:", err)
+		os.Exit(1)
+	}
+}
+
+// run is main without the process globals, so tests can drive it.
+func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("missing command")
+	}
+	cfg, err := loadConfig(environ)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogLevel, stderr)
+	switch args[0] {
+	case "serve":
+		return serve(ctx, cfg, log, stderr)
+	case "migrate":
+		c, cleanup, err := open(ctx, cfg, log, stderr)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		log.Info("migrations applied", "store", string(c.DB.Dialect))
+		return nil
+	case "partner":
+		return partnerCommand(ctx, cfg, log, args[1:], stdout, stderr)
+	case "sign":
+		return signCommand(args[1:], environ, stdin, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func newLogger(level string, w io.Writer) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// open builds the container and brings the schema up to date: every command
+// that touches the database migrates first, so no command meets an old
+// schema.
+func open(ctx context.Context, cfg Config, log *slog.Logger, stderr io.Writer) (*container, func(), error) {
+	c, cleanup, err := initContainer(ctx, cfg, log, consoleOut{stderr})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := c.DB.Migrate(ctx, func(ctx context.Context) error { return jobs.Migrate(ctx, c.DB) }); err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return c, cleanup, nil
+}
+
+func serve(ctx context.Context, cfg Config, log *slog.Logger, stderr io.Writer) error {
+	c, cleanup, err := open(ctx, cfg, log, stderr)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+
+	if err := c.Runner.Start(ctx); err != nil {
+		return fmt.Errorf("start job runner: %w", err)
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           c.REST.Handler(c.Mounts),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "store", string(c.DB.Dialect), "notifier", cfg.Notifier)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	if stopErr := c.Runner.Stop(shutdownCtx); stopErr != nil && !errors.Is(stopErr, context.Canceled) {
+		log.Warn("job runner stop", "err", stopErr)
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+func partnerCommand(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New("usage: wallet partner create --name NAME [--role PARTNER|CHANNEL]")
+	}
+	fs := flag.NewFlagSet("partner create", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	name := fs.String("name", "", "partner display name (required)")
+	role := fs.String("role", "PARTNER", "PARTNER or CHANNEL")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	c, cleanup, err := open(ctx, cfg, log, stderr)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	res, err := c.App.CreatePartner(ctx, app.NewPartner{Name: *name, Role: *role})
+	if err != nil {
+		return err
+	}
+	return writeJSONLine(stdout, map[string]string{
+		"partnerId": res.Partner.ID(), "name": res.Partner.Name(), "role": string(res.Partner.Role()), "secret": res.Secret,
+	})
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/dompet/wallet/adapters/bunstore"
+	"github.com/dompet/wallet/adapters/jobs"
+	"github.com/dompet/wallet/adapters/notify/console"
+	"github.com/dompet/wallet/adapters/notify/sms"
+	"github.com/dompet/wallet/adapters/notify/whatsapp"
+	"github.com/dompet/wallet/adapters/rest"
+	"github.com/dompet/wallet/adapters/secretbox"
+	"github.com/dompet/wallet/app"
+	"github.com/dompet/wallet/graph"
+
+	"github.com/go-playground/validator/v10"
+)
+
+// consoleOut is where the console notifier writes (stderr).
+type consoleOut struct{ io.Writer }
+
+// container is everything the subcommands use.
+type container struct {
+	DB      *bunstore.DB
+	App     *app.App
+	Courier *app.Courier
+	Runner  *jobs.Runner
+	REST    *rest.Server
+	Mounts  rest.Mounts
+}
+
+func provideStoreConfig(cfg Config) bunstore.Config {
+	return bunstore.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, MaxConns: cfg.DBMaxConns}
+}
+
+func provideMasterKey(cfg Config) (secretbox.MasterKey, error) {
+	return secretbox.LoadMasterKey(cfg.MasterKey, cfg.DataDir)
+}
+
+func provideAppConfig(cfg Config, key secretbox.MasterKey) (app.Config, error) {
+	mode, err := app.ParseDeliveryMode(cfg.Notifier)
+	if err != nil {
+		return app.Config{}, err
+	}
+	c := app.DefaultConfig()
+	c.OTPKey = key.Derive("otp")
+	c.SessionTTL = cfg.SessionTTL
+	c.Delivery = app.DeliveryConfig{Mode: mode, FallbackAfter: cfg.WhatsApp.FallbackAfter}
+	return c, nil
+}
+
+func provideRunnerConfig(cfg Config) jobs.RunnerConfig {
+	return jobs.RunnerConfig{PollInterval: cfg.JobPoll}
+}
+
+func provideWhatsApp(cfg Config, out consoleOut) (app.WhatsAppSender, error) {
+	switch cfg.Notifier {
+	case string(app.ModeWhatsApp), string(app.ModeWhatsAppAndSMS):
+		w := cfg.WhatsApp
+		if w.PhoneNumberID == "" || w.AccessToken == "" {
+			return nil, errors.New("WALLET_NOTIFIER uses WhatsApp: set WALLET_WA_PHONE_NUMBER_ID and WALLET_WA_ACCESS_TOKEN")
+		}
+		return whatsapp.New(whatsapp.Config{BaseURL: w.BaseURL, APIVersion: w.APIVersion, PhoneNumberID: w.PhoneNumberID,
+			AccessToken: w.AccessToken, TemplateName: w.Template, LanguageCode: w.Language, AppSecret: w.AppSecret}), nil
+	}
+	return console.New(out), nil
+}
+
+func provideTextSender(cfg Config, out consoleOut) (app.TextSender, error) {
+	switch cfg.Notifier {
+	case string(app.ModeSMS), string(app.ModeWhatsAppAndSMS):
+		if cfg.SMS.URL == "" {
+			return nil, errors.New("WALLET_NOTIFIER uses SMS: set WALLET_SMS_URL")
+		}
+		return sms.New(sms.Config{URL: cfg.SMS.URL, APIKey: cfg.SMS.APIKey, SenderID: cfg.SMS.SenderID}), nil
+	}
+	return console.New(out), nil
+}
+
+func provideMounts(cfg Config, a *app.App, courier *app.Courier, v *validator.Validate, log *slog.Logger) rest.Mounts {
+	m := rest.Mounts{
+		GraphQL:           graph.NewHandler(a, v, log),
+		GraphQLPlayground: graph.Playground(),
+	}
+	if cfg.WhatsApp.AppSecret != "" {
+		m.WhatsAppWebhook = whatsapp.NewWebhook(cfg.WhatsApp.AppSecret, cfg.WhatsApp.VerifyToken, courier, log)
+	} else {
+		m.WhatsAppWebhook = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			http.Error(w, "WhatsApp webhook not configured (WALLET_WA_APP_SECRET)", http.StatusNotFound)
+		})
+	}
+	return m
+}

@@ -1,0 +1,42 @@
+//go:build wireinject
+
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/google/wire"
+
+	"github.com/dompet/wallet/adapters/bunstore"
+	"github.com/dompet/wallet/adapters/jobs"
+	"github.com/dompet/wallet/adapters/phone"
+	"github.com/dompet/wallet/adapters/rest"
+	"github.com/dompet/wallet/adapters/secretbox"
+	"github.com/dompet/wallet/adapters/system"
+	"github.com/dompet/wallet/app"
+)
+
+// initContainer is the binary's one injector: every subcommand uses the
+// parts it needs, all sharing one database pool.
+func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consoleOut) (*container, func(), error) {
+	wire.Build(
+		bunstore.ProviderSet,
+		jobs.ProviderSet,
+		system.ProviderSet,
+		phone.ProviderSet,
+		secretbox.ProviderSet,
+		rest.ProviderSet,
+		app.ProviderSet,
+		wire.Bind(new(rest.Pinger), new(*bunstore.DB)),
+		provideStoreConfig,
+		provideMasterKey,
+		provideAppConfig,
+		provideRunnerConfig,
+		provideWhatsApp,
+		provideTextSender,
+		provideMounts,
+		wire.Struct(new(container), "*"),
+	)
+	return nil, nil, nil
+}

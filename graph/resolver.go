@@ -1,0 +1,14 @@
+package graph
+
+import (
+	"github.com/go-playground/validator/v10"
+
+	"github.com/dompet/wallet/app"
+)
+
+// Resolver is the root resolver. It holds the application and the
+// process's validator, never a store: every decision is made in app.
+type Resolver struct {
+	app      *app.App
+	validate *validator.Validate
+}

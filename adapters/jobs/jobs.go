@@ -112,13 +112,19 @@ type RunnerConfig struct {
 	// database/sql and SQLite drivers have no LISTEN/NOTIFY wake-up.
 	PollInterval time.Duration
 	Workers      int
+	// RetryBase is the first retry delay of a failed send; it doubles up
+	// to 32 times the base. Default 1 s.
+	RetryBase time.Duration
 }
 
 // NewRunner registers the workers.
 func NewRunner(db *bunstore.DB, courier *app.Courier, cfg RunnerConfig, log *slog.Logger) (*Runner, error) {
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &sendWorker{courier: courier})
-	river.AddWorker(workers, &checkWorker{courier: courier})
+	if cfg.RetryBase <= 0 {
+		cfg.RetryBase = time.Second
+	}
+	river.AddWorker(workers, &sendWorker{courier: courier, base: cfg.RetryBase})
+	river.AddWorker(workers, &checkWorker{courier: courier, base: cfg.RetryBase})
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 200 * time.Millisecond
 	}
@@ -147,25 +153,28 @@ func (r *Runner) Start(ctx context.Context) error { return r.client.Start(ctx) }
 func (r *Runner) Stop(ctx context.Context) error { return r.client.Stop(ctx) }
 
 // notifyBackoff retries quickly at first: an OTP is useful for minutes only.
-func notifyBackoff(attempt int) time.Time {
-	d := time.Second << min(attempt, 5) // 2 s, 4 s … capped at 32 s
-	return time.Now().Add(d)
+func notifyBackoff(base time.Duration, attempt int) time.Time {
+	return time.Now().Add(base << min(attempt, 5)) // 2, 4 … 32 × base
 }
 
 type sendWorker struct {
 	river.WorkerDefaults[SendArgs]
 	courier *app.Courier
+	base    time.Duration
 }
 
 func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	return w.courier.Send(ctx, job.Args.NotificationID, app.Channel(job.Args.Channel))
 }
 
-func (w *sendWorker) NextRetry(job *river.Job[SendArgs]) time.Time { return notifyBackoff(job.Attempt) }
+func (w *sendWorker) NextRetry(job *river.Job[SendArgs]) time.Time {
+	return notifyBackoff(w.base, job.Attempt)
+}
 
 type checkWorker struct {
 	river.WorkerDefaults[CheckArgs]
 	courier *app.Courier
+	base    time.Duration
 }
 
 func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckArgs]) error {
@@ -173,5 +182,5 @@ func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckArgs]) error
 }
 
 func (w *checkWorker) NextRetry(job *river.Job[CheckArgs]) time.Time {
-	return notifyBackoff(job.Attempt)
+	return notifyBackoff(w.base, job.Attempt)
 }

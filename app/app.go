@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/dompet/wallet/domain/customer"
 	"github.com/dompet/wallet/domain/otp"
+	"github.com/dompet/wallet/domain/wallet"
 )
 
 // Config holds the tunable rules of the use cases.
@@ -24,6 +26,41 @@ type Config struct {
 	// after it a retry may take over (the first process died).
 	IdempotencyLease time.Duration
 	Delivery         DeliveryConfig
+	Money            MoneyConfig
+}
+
+// MoneyConfig holds the e-money rules (SPEC §6 defaults, all configurable).
+type MoneyConfig struct {
+	Limits    map[customer.AccountType]wallet.Limits
+	Payment   wallet.Bounds
+	P2P       wallet.Bounds
+	TopUp     wallet.Bounds
+	Refund    wallet.Bounds
+	RetailFee int64 // charged on top of a retail top-up, kept as fee revenue
+	Banks     []Bank
+}
+
+// Bank is a bank the platform knows. VAPrefix is set for banks that issue
+// top-up virtual accounts for the platform.
+type Bank struct {
+	Code     string // Bank Indonesia code, e.g. "014"
+	Name     string
+	VAPrefix string
+}
+
+// DefaultMoneyConfig returns SPEC §6 (Bank Indonesia) defaults.
+func DefaultMoneyConfig() MoneyConfig {
+	return MoneyConfig{
+		Limits: map[customer.AccountType]wallet.Limits{
+			customer.AccountBasic:   {MaxBalance: 2_000_000, MonthlyIncoming: 20_000_000},
+			customer.AccountPremium: {MaxBalance: 20_000_000, MonthlyIncoming: 40_000_000, CanSendOut: true},
+		},
+		Payment:   wallet.Bounds{Min: 1, Max: 20_000_000},
+		P2P:       wallet.Bounds{Min: 1_000, Max: 20_000_000},
+		TopUp:     wallet.Bounds{Min: 10_000, Max: 20_000_000},
+		Refund:    wallet.Bounds{Min: 1},
+		RetailFee: 2_500,
+	}
 }
 
 // DefaultConfig returns SPEC defaults; OTPKey must still be set.
@@ -34,6 +71,7 @@ func DefaultConfig() Config {
 		IdempotencyWait:  10 * time.Second,
 		IdempotencyLease: 30 * time.Second,
 		Delivery:         DeliveryConfig{Mode: ModeConsole, FallbackAfter: 30 * time.Second},
+		Money:            DefaultMoneyConfig(),
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/dompet/wallet/domain/fault"
 	"github.com/dompet/wallet/domain/partner"
 	"github.com/dompet/wallet/domain/session"
+	"github.com/dompet/wallet/domain/wallet"
 )
 
 const timeHour = time.Hour
@@ -140,7 +141,23 @@ func (a *App) CreatePartner(ctx context.Context, cmd NewPartner) (CreatedPartner
 	if err != nil {
 		return CreatedPartner{}, err
 	}
-	err = a.uow.Do(ctx, func(ctx context.Context, r Repos) error { return r.Partners.Add(ctx, p) })
+	err = a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
+		if err := r.Partners.Add(ctx, p); err != nil {
+			return err
+		}
+		// The partner's own ledger accounts: merchant balance for payments,
+		// clearing accounts for channels.
+		kinds := []wallet.Kind{wallet.KindMerchant}
+		if role == partner.RoleChannel {
+			kinds = []wallet.Kind{wallet.KindVAClearing, wallet.KindRetailClearing}
+		}
+		for _, k := range kinds {
+			if err := r.Accounts.Open(ctx, wallet.OpenSystem(k, p.ID(), a.now())); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return CreatedPartner{}, fmt.Errorf("create partner: %w", err)
 	}

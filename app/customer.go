@@ -129,7 +129,7 @@ func (a *App) Me(ctx context.Context, s CustomerSession) (CustomerView, error) {
 }
 
 func loadView(ctx context.Context, r Repos, c *customer.Customer) (CustomerView, error) {
-	p, err := r.Accounts.PocketOf(ctx, c.ID())
+	p, err := r.Accounts.PocketOf(ctx, c.ID(), false)
 	if err != nil {
 		return CustomerView{}, err
 	}

@@ -75,6 +75,8 @@ type NotificationRecord struct {
 	Sealed     []byte
 	State      NotificationState
 	Channel    Channel // the channel of the last send
+	// ProviderID is the WhatsApp message id (wamid), the key of delivery
+	// statuses. SMS gateway ids are only logged: gateways report nothing back.
 	ProviderID string
 	ExpiresAt  time.Time
 	CreatedAt  time.Time
@@ -103,6 +105,8 @@ type JobQueue interface {
 	SendNotification(ctx context.Context, id string, ch Channel) error
 	// CheckDelivery schedules the WhatsApp delivery check at at.
 	CheckDelivery(ctx context.Context, id string, at time.Time) error
+	// CheckKYC schedules the e-KYC check of a submission.
+	CheckKYC(ctx context.Context, customerID, submissionID string) error
 }
 
 type sealedMessage struct {
@@ -201,8 +205,14 @@ func (c *Courier) Send(ctx context.Context, id string, ch Channel) error {
 		c.log.WarnContext(ctx, "notification send failed, will retry", "notification", id, "channel", ch, "err", err)
 		return err
 	}
+	if ch == ChannelSMS && providerID != "" {
+		c.log.InfoContext(ctx, "notification sent by SMS", "notification", id, "gateway_id", providerID)
+	}
 	return c.transition(ctx, id, rec.State, func(rec *NotificationRecord, r Repos) error {
-		rec.Channel, rec.ProviderID = ch, providerID
+		rec.Channel = ch
+		if ch == ChannelWhatsApp {
+			rec.ProviderID = providerID
+		}
 		switch {
 		case undeliverable && ch == ChannelWhatsApp && c.cfg.Mode == ModeWhatsAppAndSMS:
 			rec.State = NotificationFallback
@@ -267,12 +277,24 @@ type WhatsAppStatus struct {
 	ProviderID    string
 	Status        string // sent, delivered, read, failed
 	Undeliverable bool
+	At            time.Time
 }
+
+// ErrStatusTooEarly is returned when a recent status names a message whose
+// send has not been recorded yet: the webhook can overtake the API's answer
+// to our send. The webhook answers 503 so that Meta delivers it again.
+var ErrStatusTooEarly = fault.New(fault.Unavailable, "status for a message not recorded yet")
+
+// earlyStatusWindow bounds how long an unknown message id is worth waiting
+// for; older statuses for unknown ids are not ours (or were lost) and are
+// dropped.
+const earlyStatusWindow = 10 * time.Minute
 
 // WhatsAppStatuses applies delivery statuses: delivered or read ends the
 // delivery; an undeliverable failure (error 131026: not a WhatsApp user)
 // falls back to SMS when the mode allows it.
 func (c *Courier) WhatsAppStatuses(ctx context.Context, statuses []WhatsAppStatus) error {
+	early := false
 	for _, st := range statuses {
 		if st.ProviderID == "" {
 			continue
@@ -286,6 +308,9 @@ func (c *Courier) WhatsAppStatuses(ctx context.Context, statuses []WhatsAppStatu
 			return err
 		})
 		if errors.Is(err, ErrNotificationNotFound) {
+			if c.clock.Now().Sub(st.At) < earlyStatusWindow {
+				early = true
+			}
 			continue
 		}
 		if err != nil {
@@ -306,6 +331,9 @@ func (c *Courier) WhatsAppStatuses(ctx context.Context, statuses []WhatsAppStatu
 		if err != nil {
 			return err
 		}
+	}
+	if early {
+		return ErrStatusTooEarly
 	}
 	return nil
 }

@@ -6,9 +6,11 @@ import (
 	"time"
 
 	"github.com/dompet/wallet/domain/customer"
+	"github.com/dompet/wallet/domain/kyc"
 	"github.com/dompet/wallet/domain/otp"
 	"github.com/dompet/wallet/domain/partner"
 	"github.com/dompet/wallet/domain/session"
+	"github.com/dompet/wallet/domain/transfer"
 	"github.com/dompet/wallet/domain/wallet"
 )
 
@@ -20,6 +22,8 @@ type Repos struct {
 	Bindings      partner.Bindings
 	Sessions      session.Repository
 	Accounts      wallet.Repository
+	Transactions  transfer.Repository
+	KYC           kyc.Repository
 	Notifications NotificationStore
 	Jobs          JobQueue
 	Idempotency   IdempotencyStore
@@ -84,4 +88,19 @@ type TextSender interface {
 // error means the API accepted it; delivery is reported later by webhook.
 type WhatsAppSender interface {
 	SendWhatsApp(ctx context.Context, n Notification) (providerID string, err error)
+}
+
+// AuditReport is the result of a ledger reconciliation.
+type AuditReport struct {
+	Entries, Postings, Accounts int64
+	LedgerSum                   int64
+	Problems                    []string
+}
+
+// OK reports whether every invariant held.
+func (r AuditReport) OK() bool { return len(r.Problems) == 0 }
+
+// Auditor proves the ledger invariants over the whole store.
+type Auditor interface {
+	Audit(ctx context.Context) (AuditReport, error)
 }

@@ -63,7 +63,7 @@ type faultyAccounts struct {
 	fault storeFault
 }
 
-func (a faultyAccounts) PocketOf(ctx context.Context, customerID string) (*wallet.Account, error) {
+func (a faultyAccounts) PocketOf(ctx context.Context, customerID string, _ bool) (*wallet.Account, error) {
 	if a.fault == pocketPanic {
 		panic(secretPanicText)
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/dompet/wallet/domain/otp"
 	"github.com/dompet/wallet/domain/partner"
 	"github.com/dompet/wallet/domain/session"
-	"github.com/dompet/wallet/domain/wallet"
 )
 
 // Customers.
@@ -235,38 +234,6 @@ func (r sessionRepo) ByTokenHash(ctx context.Context, hash []byte) (*session.Ses
 func (r sessionRepo) Update(ctx context.Context, s *session.Session) error {
 	res, err := r.db.NewUpdate().Model(sessionFromDomain(s)).WherePK().Column("revoked_at").Exec(ctx)
 	return updatedOne(res, err, session.ErrNotFound)
-}
-
-// Accounts.
-
-type accountRow struct {
-	bun.BaseModel `bun:"table:accounts"`
-	ID            string    `bun:"id,pk"`
-	Kind          string    `bun:"kind"`
-	OwnerID       string    `bun:"owner_id"`
-	Currency      string    `bun:"currency"`
-	Balance       int64     `bun:"balance"`
-	Held          int64     `bun:"held"`
-	CreatedAt     time.Time `bun:"created_at"`
-}
-
-type accountRepo struct{ store }
-
-var _ wallet.Repository = accountRepo{}
-
-func (r accountRepo) Open(ctx context.Context, a *wallet.Account) error {
-	_, err := r.db.NewInsert().Model(&accountRow{ID: a.ID(), Kind: string(a.Kind()), OwnerID: a.OwnerID(),
-		Currency: wallet.Currency, Balance: a.Balance(), Held: a.Held(), CreatedAt: utc(a.CreatedAt())}).Exec(ctx)
-	return err
-}
-
-func (r accountRepo) PocketOf(ctx context.Context, customerID string) (*wallet.Account, error) {
-	row := new(accountRow)
-	err := r.db.NewSelect().Model(row).Where("owner_id = ? AND kind = ?", customerID, string(wallet.KindPocket)).Scan(ctx)
-	if err != nil {
-		return nil, one(err, wallet.ErrNotFound)
-	}
-	return wallet.Rehydrate(row.ID, wallet.Kind(row.Kind), row.OwnerID, row.Balance, row.Held, row.CreatedAt), nil
 }
 
 // Notifications.

@@ -25,13 +25,15 @@ type JobQueueFunc func(tx *sql.Tx) app.JobQueue
 type UnitOfWork struct {
 	db   *DB
 	jobs JobQueueFunc
+	box  app.SecretBox
 }
 
 var _ app.UnitOfWork = (*UnitOfWork)(nil)
 
-// NewUnitOfWork returns the transaction provider.
-func NewUnitOfWork(db *DB, jobs JobQueueFunc) *UnitOfWork {
-	return &UnitOfWork{db: db, jobs: jobs}
+// NewUnitOfWork returns the transaction provider. box seals personal data
+// at rest (the NIK of KYC submissions).
+func NewUnitOfWork(db *DB, jobs JobQueueFunc, box app.SecretBox) *UnitOfWork {
+	return &UnitOfWork{db: db, jobs: jobs, box: box}
 }
 
 const maxTxAttempts = 8
@@ -56,7 +58,7 @@ func (u *UnitOfWork) Do(ctx context.Context, fn func(ctx context.Context, r app.
 }
 
 func (u *UnitOfWork) repos(tx bun.Tx) app.Repos {
-	s := store{db: tx, dialect: u.db.Dialect}
+	s := store{db: tx, dialect: u.db.Dialect, box: u.box}
 	r := app.Repos{
 		Customers:     customerRepo{s},
 		OTPs:          otpRepo{s},
@@ -64,6 +66,8 @@ func (u *UnitOfWork) repos(tx bun.Tx) app.Repos {
 		Bindings:      bindingRepo{s},
 		Sessions:      sessionRepo{s},
 		Accounts:      accountRepo{s},
+		Transactions:  transactionRepo{s},
+		KYC:           kycRepo{s},
 		Notifications: notificationRepo{s},
 		Idempotency:   idempotencyRepo{s},
 	}
@@ -110,6 +114,7 @@ func isConnError(err error) bool {
 type store struct {
 	db      bun.IDB
 	dialect Dialect
+	box     app.SecretBox
 }
 
 // forUpdate adds a row lock on PostgreSQL. SQLite needs none: its

@@ -41,6 +41,17 @@ type CheckArgs struct {
 // Kind implements river.JobArgs.
 func (CheckArgs) Kind() string { return "notify_check" }
 
+// KYCArgs asks for the e-KYC check of a submission.
+type KYCArgs struct {
+	CustomerID   string `json:"customer_id"`
+	SubmissionID string `json:"submission_id"`
+}
+
+// Kind implements river.JobArgs.
+func (KYCArgs) Kind() string { return "kyc_check" }
+
+const queueKYC = "kyc"
+
 func driver(db *bunstore.DB) riverdriver.Driver[*sql.Tx] {
 	if db.Dialect == bunstore.Postgres {
 		return riverdatabasesql.New(db.SQL())
@@ -95,6 +106,14 @@ func (q txQueue) SendNotification(ctx context.Context, id string, ch app.Channel
 	return err
 }
 
+func (q txQueue) CheckKYC(ctx context.Context, customerID, submissionID string) error {
+	// River's default backoff (attempt^4 seconds) suits a provider outage:
+	// KYC is not urgent, and 25 attempts span about three weeks.
+	_, err := q.client.InsertTx(ctx, q.tx, KYCArgs{CustomerID: customerID, SubmissionID: submissionID},
+		&river.InsertOpts{Queue: queueKYC})
+	return err
+}
+
 func (q txQueue) CheckDelivery(ctx context.Context, id string, at time.Time) error {
 	_, err := q.client.InsertTx(ctx, q.tx, CheckArgs{NotificationID: id},
 		&river.InsertOpts{Queue: queueNotify, MaxAttempts: notifyAttempts, ScheduledAt: at})
@@ -118,13 +137,14 @@ type RunnerConfig struct {
 }
 
 // NewRunner registers the workers.
-func NewRunner(db *bunstore.DB, courier *app.Courier, cfg RunnerConfig, log *slog.Logger) (*Runner, error) {
+func NewRunner(db *bunstore.DB, courier *app.Courier, reviewer *app.KYCReviewer, cfg RunnerConfig, log *slog.Logger) (*Runner, error) {
 	workers := river.NewWorkers()
 	if cfg.RetryBase <= 0 {
 		cfg.RetryBase = time.Second
 	}
 	river.AddWorker(workers, &sendWorker{courier: courier, base: cfg.RetryBase})
 	river.AddWorker(workers, &checkWorker{courier: courier, base: cfg.RetryBase})
+	river.AddWorker(workers, &kycWorker{reviewer: reviewer})
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 200 * time.Millisecond
 	}
@@ -133,7 +153,7 @@ func NewRunner(db *bunstore.DB, courier *app.Courier, cfg RunnerConfig, log *slo
 	}
 	c, err := river.NewClient(driver(db), &river.Config{
 		Logger:            log,
-		Queues:            map[string]river.QueueConfig{queueNotify: {MaxWorkers: cfg.Workers}},
+		Queues:            map[string]river.QueueConfig{queueNotify: {MaxWorkers: cfg.Workers}, queueKYC: {MaxWorkers: 2}},
 		Workers:           workers,
 		FetchPollInterval: cfg.PollInterval,
 		FetchCooldown:     min(cfg.PollInterval, 100*time.Millisecond),
@@ -183,4 +203,13 @@ func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckArgs]) error
 
 func (w *checkWorker) NextRetry(job *river.Job[CheckArgs]) time.Time {
 	return notifyBackoff(w.base, job.Attempt)
+}
+
+type kycWorker struct {
+	river.WorkerDefaults[KYCArgs]
+	reviewer *app.KYCReviewer
+}
+
+func (w *kycWorker) Work(ctx context.Context, job *river.Job[KYCArgs]) error {
+	return w.reviewer.Review(ctx, job.Args.CustomerID, job.Args.SubmissionID)
 }

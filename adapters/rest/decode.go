@@ -41,6 +41,8 @@ func Decode(v *validator.Validate, body []byte, dst any) error {
 		var typeErr *json.UnmarshalTypeError
 		var syntaxErr *json.SyntaxError
 		switch {
+		case errors.As(err, &typeErr) && typeErr.Field != "" && typeErr.Type == moneyType:
+			return fault.Invalidf(typeErr.Field, "must be a whole number of rupiah: digits or a JSON integer")
 		case errors.As(err, &typeErr) && typeErr.Field != "":
 			return fault.Invalidf(typeErr.Field, "must be a %s", jsonType(typeErr.Type))
 		case errors.As(err, &typeErr):

@@ -67,8 +67,11 @@ func Describe(err error, indonesian bool) (Code, string) {
 	if f.Kind == fault.Internal || f.Kind == fault.Unavailable {
 		return c, msg
 	}
-	if f.Field != "" {
+	switch {
+	case f.Field != "":
 		return c, msg + ": " + f.Field + " " + f.Detail
+	case (f.Kind == fault.Invalid || f.Kind == fault.LimitExceeded) && f.Detail != "":
+		return c, msg + ": " + f.Detail
 	}
 	return c, msg
 }

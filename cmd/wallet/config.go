@@ -21,6 +21,16 @@ type Config struct {
 	Notifier    string        `env:"WALLET_NOTIFIER" envDefault:"console"`
 	JobPoll     time.Duration `env:"WALLET_JOB_POLL_INTERVAL" envDefault:"200ms"`
 
+	// e-money rules (SPEC §6 defaults).
+	Limits struct {
+		BasicMaxBalance        int64 `env:"BASIC_MAX_BALANCE" envDefault:"2000000"`
+		BasicMonthlyIncoming   int64 `env:"BASIC_MONTHLY_INCOMING" envDefault:"20000000"`
+		PremiumMaxBalance      int64 `env:"PREMIUM_MAX_BALANCE" envDefault:"20000000"`
+		PremiumMonthlyIncoming int64 `env:"PREMIUM_MONTHLY_INCOMING" envDefault:"40000000"`
+		TopUpMin               int64 `env:"TOPUP_MIN" envDefault:"10000"`
+		RetailFee              int64 `env:"RETAIL_FEE" envDefault:"2500"`
+	} `envPrefix:"WALLET_LIMIT_"`
+
 	WhatsApp struct {
 		BaseURL       string        `env:"BASE_URL" envDefault:"https://graph.facebook.com"`
 		APIVersion    string        `env:"API_VERSION" envDefault:"v21.0"`

@@ -27,6 +27,8 @@ commands:
   migrate                                 apply database migrations and exit
   partner create --name N [--role R]      create a partner (R: PARTNER or CHANNEL); prints its secret once
   sign --method M --path P [--body F]     print signed request headers for curl (-H @file)
+  kyc approve|reject --mobile 628… [--reason R]   decide a customer's pending KYC submission
+  reconcile                               prove the ledger invariants; exits 1 with a report when one fails
 
 Configuration is read from the environment; see README.md.
 `
@@ -66,6 +68,10 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 		return partnerCommand(ctx, cfg, log, args[1:], stdout, stderr)
 	case "sign":
 		return signCommand(args[1:], environ, stdin, stdout, stderr)
+	case "kyc":
+		return kycCommand(ctx, cfg, log, args[1:], stdout, stderr)
+	case "reconcile":
+		return reconcileCommand(ctx, cfg, log, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -165,4 +171,49 @@ func partnerCommand(ctx context.Context, cfg Config, log *slog.Logger, args []st
 	return writeJSONLine(stdout, map[string]string{
 		"partnerId": res.Partner.ID(), "name": res.Partner.Name(), "role": string(res.Partner.Role()), "secret": res.Secret,
 	})
+}
+
+func kycCommand(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "approve" && args[0] != "reject") {
+		return errors.New("usage: wallet kyc approve|reject --mobile 628… [--reason TEXT]")
+	}
+	fs := flag.NewFlagSet("kyc "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	mobile := fs.String("mobile", "", "the customer's mobile number (required)")
+	reason := fs.String("reason", "", "why the submission is rejected (required for reject)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	c, cleanup, err := open(ctx, cfg, log, stderr)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	cust, err := c.App.DecideKYC(ctx, *mobile, args[0] == "approve", *reason)
+	if err != nil {
+		return err
+	}
+	return writeJSONLine(stdout, map[string]string{"mobileNumber": cust.Mobile().String(),
+		"kycStatus": string(cust.KYCStatus()), "accountType": string(cust.AccountType())})
+}
+
+func reconcileCommand(ctx context.Context, cfg Config, log *slog.Logger, stdout, stderr io.Writer) error {
+	c, cleanup, err := open(ctx, cfg, log, stderr)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	rep, err := c.DB.Audit(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "entries %d, postings %d, accounts %d, ledger sum %d\n", rep.Entries, rep.Postings, rep.Accounts, rep.LedgerSum)
+	for _, p := range rep.Problems {
+		fmt.Fprintln(stdout, "FAIL:", p)
+	}
+	if !rep.OK() {
+		return fmt.Errorf("reconcile: %d problem(s)", len(rep.Problems))
+	}
+	fmt.Fprintln(stdout, "OK: every entry sums to zero, every cached balance equals its postings, the ledger sums to zero")
+	return nil
 }

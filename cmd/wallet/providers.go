@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/dompet/wallet/adapters/banks"
 	"github.com/dompet/wallet/adapters/bunstore"
 	"github.com/dompet/wallet/adapters/jobs"
 	"github.com/dompet/wallet/adapters/notify/console"
@@ -14,6 +15,8 @@ import (
 	"github.com/dompet/wallet/adapters/rest"
 	"github.com/dompet/wallet/adapters/secretbox"
 	"github.com/dompet/wallet/app"
+	"github.com/dompet/wallet/domain/customer"
+	"github.com/dompet/wallet/domain/wallet"
 	"github.com/dompet/wallet/graph"
 
 	"github.com/go-playground/validator/v10"
@@ -49,6 +52,14 @@ func provideAppConfig(cfg Config, key secretbox.MasterKey) (app.Config, error) {
 	c.OTPKey = key.Derive("otp")
 	c.SessionTTL = cfg.SessionTTL
 	c.Delivery = app.DeliveryConfig{Mode: mode, FallbackAfter: cfg.WhatsApp.FallbackAfter}
+	l := cfg.Limits
+	c.Money.Limits[customer.AccountBasic] = wallet.Limits{MaxBalance: l.BasicMaxBalance, MonthlyIncoming: l.BasicMonthlyIncoming}
+	c.Money.Limits[customer.AccountPremium] = wallet.Limits{MaxBalance: l.PremiumMaxBalance, MonthlyIncoming: l.PremiumMonthlyIncoming, CanSendOut: true}
+	c.Money.TopUp.Min = l.TopUpMin
+	c.Money.RetailFee = l.RetailFee
+	if c.Money.Banks, err = banks.Load(); err != nil {
+		return app.Config{}, err
+	}
 	return c, nil
 }
 

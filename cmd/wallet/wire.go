@@ -9,6 +9,7 @@ import (
 	"github.com/google/wire"
 
 	"github.com/dompet/wallet/adapters/bunstore"
+	"github.com/dompet/wallet/adapters/ekyc"
 	"github.com/dompet/wallet/adapters/jobs"
 	"github.com/dompet/wallet/adapters/phone"
 	"github.com/dompet/wallet/adapters/rest"
@@ -26,6 +27,7 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		system.ProviderSet,
 		phone.ProviderSet,
 		secretbox.ProviderSet,
+		ekyc.ProviderSet,
 		rest.ProviderSet,
 		app.ProviderSet,
 		wire.Bind(new(rest.Pinger), new(*bunstore.DB)),

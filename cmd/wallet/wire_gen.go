@@ -9,6 +9,7 @@ package main
 import (
 	"context"
 	"github.com/dompet/wallet/adapters/bunstore"
+	"github.com/dompet/wallet/adapters/ekyc"
 	"github.com/dompet/wallet/adapters/jobs"
 	"github.com/dompet/wallet/adapters/phone"
 	"github.com/dompet/wallet/adapters/rest"
@@ -34,10 +35,6 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		return nil, nil, err
 	}
 	jobQueueFunc := jobs.QueueFunc(inserter)
-	unitOfWork := bunstore.NewUnitOfWork(db, jobQueueFunc)
-	clock := _wireClockValue
-	uliDs := system.NewULIDs()
-	normalizer := phone.NewNormalizer()
 	masterKey, err := provideMasterKey(cfg)
 	if err != nil {
 		cleanup()
@@ -48,6 +45,10 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		cleanup()
 		return nil, nil, err
 	}
+	unitOfWork := bunstore.NewUnitOfWork(db, jobQueueFunc, box)
+	clock := _wireClockValue
+	uliDs := system.NewULIDs()
+	normalizer := phone.NewNormalizer()
 	appConfig, err := provideAppConfig(cfg, masterKey)
 	if err != nil {
 		cleanup()
@@ -65,8 +66,10 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		return nil, nil, err
 	}
 	courier := app.NewCourier(unitOfWork, box, clock, whatsAppSender, textSender, appConfig, log)
+	simulator := _wireSimulatorValue
+	kycReviewer := app.NewKYCReviewer(unitOfWork, simulator, clock, log)
 	runnerConfig := provideRunnerConfig(cfg)
-	runner, err := jobs.NewRunner(db, courier, runnerConfig, log)
+	runner, err := jobs.NewRunner(db, courier, kycReviewer, runnerConfig, log)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
@@ -88,5 +91,6 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 }
 
 var (
-	_wireClockValue = system.Clock{}
+	_wireClockValue     = system.Clock{}
+	_wireSimulatorValue = ekyc.Simulator{}
 )

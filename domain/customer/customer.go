@@ -148,6 +148,38 @@ func (c *Customer) Activate(now time.Time) error {
 	}
 }
 
+// ErrKYCInProgress is returned when a KYC submission is already pending or
+// the customer is already verified.
+var ErrKYCInProgress = fault.New(fault.Invalid, "KYC is already pending or verified for this customer")
+
+// StartKYC marks a KYC submission as pending review. A rejected customer
+// may submit again.
+func (c *Customer) StartKYC(now time.Time) error {
+	if err := c.EnsureActive(); err != nil {
+		return err
+	}
+	if c.kycStatus == KYCPending || c.kycStatus == KYCVerified {
+		return ErrKYCInProgress
+	}
+	c.kycStatus, c.updatedAt = KYCPending, now
+	return nil
+}
+
+// VerifyKYC upgrades the customer to the verified tier.
+func (c *Customer) VerifyKYC(now time.Time) {
+	c.kycStatus, c.accountType, c.updatedAt = KYCVerified, AccountPremium, now
+}
+
+// RejectKYC records a failed verification; the tier stays BASIC.
+func (c *Customer) RejectKYC(now time.Time) {
+	if c.kycStatus != KYCVerified {
+		c.kycStatus, c.updatedAt = KYCRejected, now
+	}
+}
+
+// Verified reports whether the customer passed KYC (SPEC §6 tier).
+func (c *Customer) Verified() bool { return c.kycStatus == KYCVerified }
+
 // EnsureActive returns ErrNotActive unless the account can transact.
 func (c *Customer) EnsureActive() error {
 	if c.status != StatusActive {

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dompet/wallet/adapters/banks"
 	"github.com/dompet/wallet/adapters/bunstore"
 	"github.com/dompet/wallet/adapters/jobs"
 	"github.com/dompet/wallet/adapters/phone"
@@ -40,7 +41,8 @@ type Mount func(a *app.App, log *slog.Logger) rest.Mounts
 // New builds the stack; mount may be nil.
 func New(t testing.TB, db *bunstore.DB, mount Mount) *Stack {
 	t.Helper()
-	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	// Errors the server logs (internal ones) show in the test output.
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	key := secretbox.MasterKey(bytes.Repeat([]byte{42}, 32))
 	box, err := secretbox.New(key)
 	if err != nil {
@@ -53,8 +55,9 @@ func New(t testing.TB, db *bunstore.DB, mount Mount) *Stack {
 	cfg := app.DefaultConfig()
 	cfg.OTPKey = key.Derive("otp")
 	cfg.IdempotencyWait = 5 * time.Second
+	cfg.Money.Banks = banks.MustLoad()
 	ids := system.NewULIDs()
-	a := app.New(bunstore.NewUnitOfWork(db, ins.Bind), system.Clock{}, ids, phone.NewNormalizer(), box, cfg, log)
+	a := app.New(bunstore.NewUnitOfWork(db, ins.Bind, box), system.Clock{}, ids, phone.NewNormalizer(), box, cfg, log)
 	var m rest.Mounts
 	if mount != nil {
 		m = mount(a, log)
@@ -165,4 +168,12 @@ func SignRequest(req *http.Request, r Request) {
 	for k, v := range r.Header {
 		req.Header.Set(k, v)
 	}
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Helper()
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }

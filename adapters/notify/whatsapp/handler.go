@@ -49,10 +49,11 @@ func NewWebhook(appSecret, verifyToken string, sink StatusSink, log *slog.Logger
 			}
 			out := make([]app.WhatsAppStatus, 0, len(statuses))
 			for _, s := range statuses {
-				out = append(out, app.WhatsAppStatus{ProviderID: s.MessageID, Status: s.Status, Undeliverable: s.Undeliverable()})
+				out = append(out, app.WhatsAppStatus{ProviderID: s.MessageID, Status: s.Status, Undeliverable: s.Undeliverable(), At: s.Timestamp})
 			}
 			if err := sink.WhatsAppStatuses(r.Context(), out); err != nil {
-				// Our fault (database): let Meta retry the delivery.
+				// Our fault (database) or a status that overtook our own
+				// record of the send: let Meta deliver it again.
 				log.ErrorContext(r.Context(), "applying WhatsApp statuses failed", "err", err)
 				http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
 				return

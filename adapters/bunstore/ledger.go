@@ -1,0 +1,295 @@
+package bunstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/dompet/wallet/domain/transfer"
+	"github.com/dompet/wallet/domain/wallet"
+)
+
+// Shards is how many rows a hot account's balance is spread over.
+const Shards = 16
+
+type accountRow struct {
+	bun.BaseModel `bun:"table:accounts"`
+	ID            string    `bun:"id,pk"`
+	Kind          string    `bun:"kind"`
+	OwnerID       string    `bun:"owner_id"`
+	Currency      string    `bun:"currency"`
+	Balance       int64     `bun:"balance"`
+	Held          int64     `bun:"held"`
+	CreatedAt     time.Time `bun:"created_at"`
+}
+
+func (r *accountRow) toDomain() *wallet.Account {
+	return wallet.Rehydrate(r.ID, wallet.Kind(r.Kind), r.OwnerID, r.Balance, r.Held, r.CreatedAt)
+}
+
+type entryRow struct {
+	bun.BaseModel `bun:"table:journal_entries"`
+	ID            string    `bun:"id,pk"`
+	TransactionID string    `bun:"transaction_id"`
+	CreatedAt     time.Time `bun:"created_at"`
+}
+
+type postingRow struct {
+	bun.BaseModel `bun:"table:postings"`
+	ID            int64     `bun:"id,pk,autoincrement"`
+	EntryID       string    `bun:"entry_id"`
+	TransactionID string    `bun:"transaction_id"`
+	AccountID     string    `bun:"account_id"`
+	Amount        int64     `bun:"amount"`
+	BalanceAfter  *int64    `bun:"balance_after"`
+	CreatedAt     time.Time `bun:"created_at"`
+}
+
+type shardRow struct {
+	bun.BaseModel `bun:"table:account_shards"`
+	AccountID     string `bun:"account_id,pk"`
+	Shard         int    `bun:"shard,pk"`
+	Balance       int64  `bun:"balance"`
+}
+
+type incomingRow struct {
+	bun.BaseModel `bun:"table:monthly_incoming"`
+	CustomerID    string `bun:"customer_id,pk"`
+	Month         string `bun:"month,pk"`
+	Amount        int64  `bun:"amount"`
+}
+
+type accountRepo struct{ store }
+
+var _ wallet.Repository = accountRepo{}
+
+func (r accountRepo) Open(ctx context.Context, a *wallet.Account) error {
+	q := r.db.NewInsert().Model(&accountRow{ID: a.ID(), Kind: string(a.Kind()), OwnerID: a.OwnerID(),
+		Currency: wallet.Currency, Balance: a.Balance(), Held: a.Held(), CreatedAt: utc(a.CreatedAt())})
+	if a.Kind().Sharded() {
+		q = q.On("CONFLICT (id) DO NOTHING")
+	}
+	_, err := q.Exec(ctx)
+	return err
+}
+
+func (r accountRepo) PocketOf(ctx context.Context, customerID string, lock bool) (*wallet.Account, error) {
+	row := new(accountRow)
+	q := r.db.NewSelect().Model(row).Where("owner_id = ? AND kind = ?", customerID, string(wallet.KindPocket))
+	if err := r.forUpdate(q, lock).Scan(ctx); err != nil {
+		return nil, one(err, wallet.ErrNotFound)
+	}
+	return row.toDomain(), nil
+}
+
+func (r accountRepo) Post(ctx context.Context, e *wallet.Entry, pockets ...*wallet.Account) error {
+	now := utc(e.CreatedAt())
+	for _, p := range pockets {
+		e.SetBalanceAfter(p.ID(), p.Balance())
+	}
+	if _, err := r.db.NewInsert().Model(&entryRow{ID: e.ID(), TransactionID: e.TransactionID(), CreatedAt: now}).Exec(ctx); err != nil {
+		return err
+	}
+	postings := e.Postings()
+	rows := make([]postingRow, len(postings))
+	var hot []wallet.Posting
+	for i, p := range postings {
+		rows[i] = postingRow{EntryID: e.ID(), TransactionID: e.TransactionID(), AccountID: p.AccountID, Amount: p.Amount, CreatedAt: now}
+		if slices.ContainsFunc(pockets, func(a *wallet.Account) bool { return a.ID() == p.AccountID }) {
+			rows[i].BalanceAfter = &postings[i].BalanceAfter
+		} else {
+			hot = append(hot, p)
+		}
+	}
+	if _, err := r.db.NewInsert().Model(&rows).Exec(ctx); err != nil {
+		return err
+	}
+	for _, p := range pockets {
+		res, err := r.db.NewUpdate().Model((*accountRow)(nil)).Set("balance = ?", p.Balance()).Set("held = ?", p.Held()).
+			Where("id = ?", p.ID()).Exec(ctx)
+		if err := updatedOne(res, err, wallet.ErrNotFound); err != nil {
+			return err
+		}
+	}
+	// Hot accounts last and in id order, after every pocket lock, so that
+	// lock waits always point the same way.
+	slices.SortFunc(hot, func(a, b wallet.Posting) int {
+		if a.AccountID < b.AccountID {
+			return -1
+		}
+		if a.AccountID > b.AccountID {
+			return 1
+		}
+		return 0
+	})
+	for _, p := range hot {
+		_, err := r.db.NewInsert().Model(&shardRow{AccountID: p.AccountID, Shard: rand.IntN(Shards), Balance: p.Amount}).
+			On("CONFLICT (account_id, shard) DO UPDATE").Set("balance = ?TableAlias.balance + EXCLUDED.balance").
+			Exec(ctx)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r accountRepo) SaveHolds(ctx context.Context, a *wallet.Account) error {
+	res, err := r.db.NewUpdate().Model((*accountRow)(nil)).Set("held = ?", a.Held()).Where("id = ?", a.ID()).Exec(ctx)
+	return updatedOne(res, err, wallet.ErrNotFound)
+}
+
+func (r accountRepo) IncomingThisMonth(ctx context.Context, customerID string, at time.Time) (int64, error) {
+	var amount int64
+	err := r.db.NewSelect().Model((*incomingRow)(nil)).Column("amount").
+		Where("customer_id = ? AND month = ?", customerID, wallet.Month(at)).Scan(ctx, &amount)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return amount, err
+}
+
+func (r accountRepo) AddIncoming(ctx context.Context, customerID string, at time.Time, amount int64) error {
+	_, err := r.db.NewInsert().Model(&incomingRow{CustomerID: customerID, Month: wallet.Month(at), Amount: amount}).
+		On("CONFLICT (customer_id, month) DO UPDATE").Set("amount = ?TableAlias.amount + EXCLUDED.amount").Exec(ctx)
+	return err
+}
+
+func (r accountRepo) BalanceAfter(ctx context.Context, transactionID, accountID string) (int64, error) {
+	var b sql.NullInt64
+	err := r.db.NewSelect().Model((*postingRow)(nil)).Column("balance_after").
+		Where("transaction_id = ? AND account_id = ?", transactionID, accountID).Order("id DESC").Limit(1).Scan(ctx, &b)
+	if err != nil {
+		return 0, one(err, wallet.ErrNotFound)
+	}
+	if !b.Valid {
+		return 0, wallet.ErrNotFound
+	}
+	return b.Int64, nil
+}
+
+// Transactions.
+
+type transactionRow struct {
+	bun.BaseModel  `bun:"table:transactions"`
+	ID             string    `bun:"id,pk"`
+	Type           string    `bun:"type"`
+	Status         string    `bun:"status"`
+	PartnerID      string    `bun:"partner_id"`
+	CustomerID     string    `bun:"customer_id"`
+	CounterpartyID string    `bun:"counterparty_id"`
+	Counterparty   string    `bun:"counterparty"`
+	Amount         int64     `bun:"amount"`
+	Fee            int64     `bun:"fee"`
+	OrderID        string    `bun:"order_id"`
+	Reference      string    `bun:"reference"`
+	Description    string    `bun:"description"`
+	Refunded       int64     `bun:"refunded"`
+	CreatedAt      time.Time `bun:"created_at"`
+	UpdatedAt      time.Time `bun:"updated_at"`
+}
+
+func transactionFromDomain(t *transfer.Transaction) *transactionRow {
+	return &transactionRow{ID: t.ID(), Type: string(t.Type()), Status: string(t.Status()), PartnerID: t.PartnerID(),
+		CustomerID: t.CustomerID(), CounterpartyID: t.CounterpartyID(), Counterparty: t.Counterparty(),
+		Amount: t.Amount(), Fee: t.Fee(), OrderID: t.OrderID(), Reference: t.Reference(), Description: t.Description(),
+		Refunded: t.Refunded(), CreatedAt: utc(t.CreatedAt()), UpdatedAt: utc(t.UpdatedAt())}
+}
+
+func (r *transactionRow) toDomain() *transfer.Transaction {
+	return transfer.Rehydrate(transfer.Snapshot{ID: r.ID, Type: transfer.Type(r.Type), Status: transfer.Status(r.Status),
+		PartnerID: r.PartnerID, CustomerID: r.CustomerID, CounterpartyID: r.CounterpartyID, Counterparty: r.Counterparty,
+		Amount: r.Amount, Fee: r.Fee, OrderID: r.OrderID, Reference: r.Reference, Description: r.Description,
+		Refunded: r.Refunded, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt})
+}
+
+type transactionRepo struct{ store }
+
+var _ transfer.Repository = transactionRepo{}
+
+func (r transactionRepo) Add(ctx context.Context, t *transfer.Transaction) error {
+	_, err := r.db.NewInsert().Model(transactionFromDomain(t)).Exec(ctx)
+	if isUniqueViolation(err) {
+		if t.Type() == transfer.TypePayment {
+			return transfer.ErrOrderIDUsed
+		}
+		return transfer.ErrReferenceReused
+	}
+	return err
+}
+
+func (r transactionRepo) ByID(ctx context.Context, id string, lock bool) (*transfer.Transaction, error) {
+	row := new(transactionRow)
+	if err := r.forUpdate(r.db.NewSelect().Model(row).Where("id = ?", id), lock).Scan(ctx); err != nil {
+		return nil, one(err, transfer.ErrNotFound)
+	}
+	return row.toDomain(), nil
+}
+
+func (r transactionRepo) ByOrderID(ctx context.Context, partnerID, orderID string, lock bool) (*transfer.Transaction, error) {
+	row := new(transactionRow)
+	q := r.db.NewSelect().Model(row).Where("partner_id = ? AND order_id = ? AND type = ?", partnerID, orderID, string(transfer.TypePayment))
+	if err := r.forUpdate(q, lock).Scan(ctx); err != nil {
+		return nil, one(err, transfer.ErrNotFound)
+	}
+	return row.toDomain(), nil
+}
+
+func (r transactionRepo) ByReference(ctx context.Context, partnerID, reference string) (*transfer.Transaction, error) {
+	row := new(transactionRow)
+	err := r.db.NewSelect().Model(row).Where("partner_id = ? AND reference = ? AND type IN (?)", partnerID, reference,
+		bun.In([]string{string(transfer.TypeTopUpVA), string(transfer.TypeTopUpRetail)})).Scan(ctx)
+	if err != nil {
+		return nil, one(err, transfer.ErrNotFound)
+	}
+	return row.toDomain(), nil
+}
+
+func (r transactionRepo) Update(ctx context.Context, t *transfer.Transaction) error {
+	res, err := r.db.NewUpdate().Model(transactionFromDomain(t)).WherePK().Column("status", "refunded", "updated_at").Exec(ctx)
+	return updatedOne(res, err, transfer.ErrNotFound)
+}
+
+type historyRow struct {
+	transactionRow `bun:",extend"`
+	BalanceAfter   *int64 `bun:"balance_after,scanonly"`
+}
+
+func (r transactionRepo) History(ctx context.Context, customerID, pocketID string, f transfer.HistoryFilter) ([]transfer.HistoryItem, error) {
+	var rows []historyRow
+	q := r.db.NewSelect().Model(&rows).ModelTableExpr("transactions AS t").ColumnExpr("t.*").
+		ColumnExpr("(SELECT p.balance_after FROM postings AS p WHERE p.transaction_id = t.id AND p.account_id = ? ORDER BY p.id DESC LIMIT 1) AS balance_after", pocketID).
+		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("t.customer_id = ?", customerID).WhereOr("t.counterparty_id = ?", customerID)
+		})
+	if f.Cursor != "" {
+		q = q.Where("t.id < ?", f.Cursor)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("t.created_at >= ?", utc(f.From))
+	}
+	if !f.To.IsZero() {
+		q = q.Where("t.created_at < ?", utc(f.To))
+	}
+	if f.Type != "" {
+		q = q.Where("t.type = ?", string(f.Type))
+	}
+	if f.Limit > 0 {
+		q = q.Limit(int64(f.Limit))
+	}
+	if err := q.Order("t.id DESC").Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]transfer.HistoryItem, len(rows))
+	for i := range rows {
+		t := rows[i].toDomain()
+		incoming := t.CounterpartyID() == customerID || t.Type() == transfer.TypeTopUpVA ||
+			t.Type() == transfer.TypeTopUpRetail || t.Type() == transfer.TypeRefund
+		out[i] = transfer.HistoryItem{Transaction: t, BalanceAfter: rows[i].BalanceAfter, Incoming: incoming}
+	}
+	return out, nil
+}

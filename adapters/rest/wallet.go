@@ -1,0 +1,387 @@
+package rest
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/dompet/wallet/app"
+	"github.com/dompet/wallet/domain/fault"
+	"github.com/dompet/wallet/domain/transfer"
+	"github.com/dompet/wallet/domain/wallet"
+)
+
+// okWith writes a success envelope whose responseId is the transaction's
+// reffId, so a partner can use it for status inquiries.
+func (s *Server) okWith(w http.ResponseWriter, r *http.Request, reffID string, data any) {
+	writeJSON(w, http.StatusOK, envelope{ResponseID: reffID, Code: 0, Message: success(Indonesian(r)), Data: data})
+}
+
+type paymentRequest struct {
+	MobileNumber    string `json:"mobileNumber" validate:"required,max=20"`
+	Amount          Money  `json:"amount" validate:"required"`
+	OrderID         string `json:"orderId" validate:"required,max=64"`
+	Description     string `json:"description" validate:"max=255"`
+	TransactionType string `json:"transactionType"`
+}
+
+func (s *Server) walletPayment(w http.ResponseWriter, r *http.Request) {
+	var req paymentRequest
+	if err := Decode(s.validate, bodyFrom(r), &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.pay(w, r, req)
+}
+
+// bankTransfer dispatches the document's shared path by transactionType.
+func (s *Server) bankTransfer(w http.ResponseWriter, r *http.Request) {
+	var probe struct {
+		TransactionType string `json:"transactionType"`
+	}
+	if err := Decode(s.validate, bodyFrom(r), &probe); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	switch probe.TransactionType {
+	case "WALLET_PAYMENT":
+		var req paymentRequest
+		if err := Decode(s.validate, bodyFrom(r), &req); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.pay(w, r, req)
+	case "", "BANK_TRANSFER", "QRIS", "CASH_OUT":
+		s.fail(w, r, fault.Invalidf("transactionType", "%q is not available yet on this platform", orDefault(probe.TransactionType, "BANK_TRANSFER")))
+	default:
+		s.fail(w, r, fault.Invalidf("transactionType", "must be BANK_TRANSFER, WALLET_PAYMENT, QRIS or CASH_OUT"))
+	}
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+func (s *Server) pay(w http.ResponseWriter, r *http.Request, req paymentRequest) {
+	res, err := s.app.Pay(r.Context(), app.Pay{Partner: partnerFrom(r), MobileNumber: req.MobileNumber,
+		Amount: int64(req.Amount), OrderID: req.OrderID, Description: req.Description})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t := res.Transaction
+	s.okWith(w, r, t.ID(), map[string]any{
+		"reffId": t.ID(), "orderId": t.OrderID(), "mobileNumber": res.Customer.Mobile().String(),
+		"amount": Amount(t.Amount()), "serviceFee": Amount(t.Fee()), "totalAmount": Amount(t.Total()),
+		"balanceBefore": Amount(res.BalanceBefore), "balanceAfter": Amount(res.BalanceAfter),
+		"status": string(t.Status()), "date": Date(t.CreatedAt()),
+	})
+}
+
+type refundRequest struct {
+	OrderID string `json:"orderId" validate:"required,max=64"`
+	Amount  Money  `json:"amount" validate:"required"`
+	Reason  string `json:"reason" validate:"max=255"`
+}
+
+func (s *Server) refund(w http.ResponseWriter, r *http.Request) {
+	var req refundRequest
+	if err := Decode(s.validate, bodyFrom(r), &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	res, err := s.app.Refund(r.Context(), app.RefundPayment{Partner: partnerFrom(r), OrderID: req.OrderID,
+		Amount: int64(req.Amount), Reason: req.Reason})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t := res.Transaction
+	s.okWith(w, r, t.ID(), map[string]any{
+		"reffId": t.ID(), "orderId": t.OrderID(), "paymentReffId": t.Reference(), "amount": Amount(t.Amount()),
+		"mobileNumber": res.Customer.Mobile().String(), "status": string(t.Status()), "date": Date(t.CreatedAt()),
+	})
+}
+
+type p2pRequest struct {
+	MobileNumber   string `json:"mobileNumber" validate:"required,max=20"`
+	ToMobileNumber string `json:"toMobileNumber" validate:"required,max=20"`
+	Amount         Money  `json:"amount" validate:"required"`
+	Description    string `json:"description" validate:"max=255"`
+}
+
+func (s *Server) p2p(w http.ResponseWriter, r *http.Request) {
+	var req p2pRequest
+	if err := Decode(s.validate, bodyFrom(r), &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	res, err := s.app.TransferP2P(r.Context(), app.P2PTransfer{Partner: partnerFrom(r), MobileNumber: req.MobileNumber,
+		ToMobileNumber: req.ToMobileNumber, Amount: int64(req.Amount), Description: req.Description})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t := res.Transaction
+	s.okWith(w, r, t.ID(), map[string]any{
+		"reffId": t.ID(), "mobileNumber": res.Customer.Mobile().String(), "toMobileNumber": t.Counterparty(),
+		"amount": Amount(t.Amount()), "serviceFee": Amount(t.Fee()), "totalAmount": Amount(t.Total()),
+		"balanceBefore": Amount(res.BalanceBefore), "balanceAfter": Amount(res.BalanceAfter),
+		"status": string(t.Status()), "date": Date(t.CreatedAt()),
+	})
+}
+
+type vaInquiryRequest struct {
+	VANumber string `json:"vaNumber" validate:"required,max=32,numeric"`
+	Amount   Money  `json:"amount"`
+}
+
+func (s *Server) vaInquiry(w http.ResponseWriter, r *http.Request) {
+	var req vaInquiryRequest
+	if err := Decode(s.validate, bodyFrom(r), &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q, err := s.app.InquireVA(r.Context(), app.VAInquiry{Partner: partnerFrom(r), VANumber: req.VANumber, Amount: int64(req.Amount)})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data := quoteData(q)
+	data["vaNumber"], data["bankCode"], data["bankName"] = q.VANumber, q.Bank.Code, q.Bank.Name
+	s.ok(w, r, data)
+}
+
+func quoteData(q app.TopUpQuote) map[string]any {
+	d := map[string]any{
+		"customerName": q.Customer.FullName(), "minAmount": Amount(q.MinAmount), "maxAmount": Amount(q.MaxAmount),
+		"fee": Amount(q.Fee),
+	}
+	if q.Amount > 0 {
+		d["amount"], d["totalAmount"] = Amount(q.Amount), Amount(q.Amount+q.Fee)
+	}
+	return d
+}
+
+type vaPaymentRequest struct {
+	VANumber      string `json:"vaNumber" validate:"required,max=32,numeric"`
+	Amount        Money  `json:"amount" validate:"required"`
+	BankReference string `json:"bankReference" validate:"required,max=64"`
+}
+
+func (s *Server) vaPayment(w http.ResponseWriter, r *http.Request) {
+	var req vaPaymentRequest
+	if err := Decode(s.validate, bodyFrom(r), &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	res, err := s.app.PayVA(r.Context(), app.VAPayment{Partner: partnerFrom(r), VANumber: req.VANumber,
+		Amount: int64(req.Amount), BankReference: req.BankReference})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data := topUpData(res)
+	data["vaNumber"], data["bankReference"] = req.VANumber, res.Transaction.Reference()
+	s.okWith(w, r, res.Transaction.ID(), data)
+}
+
+func topUpData(m app.Moved) map[string]any {
+	t := m.Transaction
+	return map[string]any{
+		"reffId": t.ID(), "customerName": m.Customer.FullName(), "amount": Amount(t.Amount()),
+		"fee": Amount(t.Fee()), "totalAmount": Amount(t.Total()), "status": string(t.Status()), "date": Date(t.CreatedAt()),
+	}
+}
+
+type retailInquiryRequest struct {
+	MobileNumber string `json:"mobileNumber" validate:"required,max=20"`
+	Amount       Money  `json:"amount" validate:"required"`
+}
+
+func (s *Server) retailInquiry(w http.ResponseWriter, r *http.Request) {
+	var req retailInquiryRequest
+	if err := Decode(s.validate, bodyFrom(r), &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q, err := s.app.InquireRetail(r.Context(), app.RetailInquiry{Partner: partnerFrom(r), MobileNumber: req.MobileNumber, Amount: int64(req.Amount)})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data := quoteData(q)
+	data["mobileNumber"] = q.Customer.Mobile().String()
+	s.ok(w, r, data)
+}
+
+type retailPaymentRequest struct {
+	MobileNumber   string `json:"mobileNumber" validate:"required,max=20"`
+	Amount         Money  `json:"amount" validate:"required"`
+	StoreReference string `json:"storeReference" validate:"required,max=64"`
+}
+
+func (s *Server) retailPayment(w http.ResponseWriter, r *http.Request) {
+	var req retailPaymentRequest
+	if err := Decode(s.validate, bodyFrom(r), &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	res, err := s.app.PayRetail(r.Context(), app.RetailPayment{Partner: partnerFrom(r), MobileNumber: req.MobileNumber,
+		Amount: int64(req.Amount), StoreReference: req.StoreReference})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data := topUpData(res)
+	data["mobileNumber"], data["storeReference"] = res.Customer.Mobile().String(), res.Transaction.Reference()
+	s.okWith(w, r, res.Transaction.ID(), data)
+}
+
+func (s *Server) virtualAccounts(w http.ResponseWriter, r *http.Request) {
+	mobile := r.URL.Query().Get("mobileNumber")
+	if mobile == "" {
+		s.fail(w, r, fault.Invalidf("mobileNumber", "is required"))
+		return
+	}
+	vas, err := s.app.VirtualAccounts(r.Context(), partnerFrom(r), mobile)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	list := make([]map[string]string, len(vas))
+	for i, v := range vas {
+		list[i] = map[string]string{"bankCode": v.Bank.Code, "bankName": v.Bank.Name, "vaNumber": v.VANumber}
+	}
+	s.ok(w, r, map[string]any{"virtualAccounts": list})
+}
+
+// StatusData is the documented transaction status shape.
+func StatusData(t *transfer.Transaction) map[string]any {
+	return map[string]any{
+		"reffId": t.ID(), "type": string(t.Type()), "status": string(t.Status()), "amount": Amount(t.Amount()),
+		"serviceFee": Amount(t.Fee()), "totalAmount": Amount(t.Total()), "date": Date(t.CreatedAt()),
+	}
+}
+
+func (s *Server) transactionStatus(w http.ResponseWriter, r *http.Request) {
+	t, err := s.app.TransactionStatus(r.Context(), partnerFrom(r), r.URL.Query().Get("reffId"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.ok(w, r, StatusData(t))
+}
+
+func (s *Server) transactionHistory(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	mobile := q.Get("mobileNumber")
+	if mobile == "" {
+		s.fail(w, r, fault.Invalidf("mobileNumber", "is required"))
+		return
+	}
+	f, err := historyFilter(q.Get("from"), q.Get("to"), q.Get("type"), q.Get("cursor"), q.Get("limit"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page, err := s.app.History(r.Context(), partnerFrom(r), mobile, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	items := make([]map[string]any, len(page.Items))
+	for i, it := range page.Items {
+		items[i] = HistoryData(it)
+	}
+	s.ok(w, r, map[string]any{"items": items, "nextCursor": page.NextCursor})
+}
+
+// HistoryData is one history line: the status shape plus the customer's
+// balance after it, the other side and the direction.
+func HistoryData(it transfer.HistoryItem) map[string]any {
+	d := StatusData(it.Transaction)
+	d["counterparty"] = it.Transaction.Counterparty()
+	d["description"] = it.Transaction.Description()
+	d["direction"] = "OUT"
+	if it.Incoming {
+		d["direction"] = "IN"
+	}
+	if it.BalanceAfter != nil {
+		d["balanceAfter"] = Amount(*it.BalanceAfter)
+	}
+	return d
+}
+
+// historyFilter parses the query of a history request. Dates are RFC 3339
+// or YYYY-MM-DD (a WIB calendar day; "to" then includes that whole day).
+func historyFilter(from, to, typ, cursor, limit string) (transfer.HistoryFilter, error) {
+	var f transfer.HistoryFilter
+	var err error
+	if f.From, err = parseDate("from", from, false); err != nil {
+		return f, err
+	}
+	if f.To, err = parseDate("to", to, true); err != nil {
+		return f, err
+	}
+	if typ != "" {
+		if f.Type, err = transfer.ParseType(typ); err != nil {
+			return f, err
+		}
+	}
+	if len(cursor) > 64 {
+		return f, fault.Invalidf("cursor", "is not a cursor from a previous page")
+	}
+	f.Cursor = cursor
+	if limit != "" {
+		n, err := strconv.Atoi(limit)
+		if err != nil || n < 1 || n > app.MaxPageSize {
+			return f, fault.Invalidf("limit", "must be a number from 1 to %d", app.MaxPageSize)
+		}
+		f.Limit = n
+	}
+	return f, nil
+}
+
+func parseDate(field, s string, endOfDay bool) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	d, err := time.ParseInLocation(time.DateOnly, s, wallet.WIB)
+	if err != nil {
+		return time.Time{}, fault.Invalidf(field, "must be RFC 3339 or YYYY-MM-DD")
+	}
+	if endOfDay {
+		d = d.AddDate(0, 0, 1)
+	}
+	return d, nil
+}
+
+type kycRequest struct {
+	MobileNumber string `json:"mobileNumber" validate:"required,max=20"`
+	NIK          string `json:"nik" validate:"required,max=32"`
+	FullName     string `json:"fullName" validate:"required,max=100"`
+	BirthDate    string `json:"birthDate" validate:"required,max=10"`
+}
+
+func (s *Server) submitKYC(w http.ResponseWriter, r *http.Request) {
+	var req kycRequest
+	if err := Decode(s.validate, bodyFrom(r), &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sub, err := s.app.SubmitKYC(r.Context(), app.SubmitKYC{Partner: partnerFrom(r), MobileNumber: req.MobileNumber,
+		NIK: req.NIK, FullName: req.FullName, BirthDate: req.BirthDate})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.ok(w, r, map[string]any{"submissionId": sub.ID(), "kycStatus": "PENDING", "nik": sub.NIK().Masked(),
+		"submittedAt": Date(sub.SubmittedAt())})
+}

@@ -70,11 +70,11 @@ var ErrNotificationNotFound = fault.New(fault.NotFound, "notification not found"
 // NotificationRecord is the outbox row of one notification. The message is
 // sealed: it contains an OTP in clear, which must not sit readable at rest.
 type NotificationRecord struct {
-	ID         string
-	To         customer.MobileNumber
-	Sealed     []byte
-	State      NotificationState
-	Channel    Channel // the channel of the last send
+	ID      string
+	To      customer.MobileNumber
+	Sealed  []byte
+	State   NotificationState
+	Channel Channel // the channel of the last send
 	// ProviderID is the WhatsApp message id (wamid), the key of delivery
 	// statuses. SMS gateway ids are only logged: gateways report nothing back.
 	ProviderID string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -100,10 +101,17 @@ func (r accountRepo) Post(ctx context.Context, e *wallet.Entry, pockets ...*wall
 	var hot []wallet.Posting
 	for i, p := range postings {
 		rows[i] = postingRow{EntryID: e.ID(), TransactionID: e.TransactionID(), AccountID: p.AccountID, Amount: p.Amount, CreatedAt: now}
-		if slices.ContainsFunc(pockets, func(a *wallet.Account) bool { return a.ID() == p.AccountID }) {
+		given := slices.ContainsFunc(pockets, func(a *wallet.Account) bool { return a.ID() == p.AccountID })
+		_, system := wallet.SystemKind(p.AccountID)
+		switch {
+		case given && !system:
 			rows[i].BalanceAfter = &postings[i].BalanceAfter
-		} else {
+		case system && !given:
 			hot = append(hot, p)
+		default:
+			// A pocket whose locked state the caller did not pass would
+			// be posted without its cached balance: refuse, never guess.
+			return fmt.Errorf("post: account %s is a pocket not given to Post, or a system account given as one", p.AccountID)
 		}
 	}
 	if _, err := r.db.NewInsert().Model(&rows).Exec(ctx); err != nil {

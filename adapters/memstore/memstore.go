@@ -15,9 +15,11 @@ import (
 
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/customer"
+	"github.com/dompet/wallet/domain/kyc"
 	"github.com/dompet/wallet/domain/otp"
 	"github.com/dompet/wallet/domain/partner"
 	"github.com/dompet/wallet/domain/session"
+	"github.com/dompet/wallet/domain/transfer"
 	"github.com/dompet/wallet/domain/wallet"
 )
 
@@ -25,14 +27,17 @@ import (
 const (
 	JobSend  = "send"  // app.JobQueue.SendNotification
 	JobCheck = "check" // app.JobQueue.CheckDelivery
+	JobKYC   = "kyc"   // app.JobQueue.CheckKYC
 )
 
 // Job is one background job enqueued by a committed transaction.
 type Job struct {
-	Kind           string // JobSend or JobCheck
-	NotificationID string
+	Kind           string      // JobSend, JobCheck or JobKYC
+	NotificationID string      // set for JobSend and JobCheck
 	Channel        app.Channel // set for JobSend
 	At             time.Time   // set for JobCheck
+	CustomerID     string      // set for JobKYC
+	SubmissionID   string      // set for JobKYC
 }
 
 // Store is an in-memory app.UnitOfWork. The zero value is not usable; call
@@ -42,9 +47,15 @@ type Store struct {
 	st *state
 }
 
-// New returns an empty store.
+// PlatformAccounts are the platform-wide accounts every store starts with,
+// as the SQL migrations create them.
+var PlatformAccounts = []wallet.Kind{
+	wallet.KindFeeRevenue, wallet.KindBankSettlement, wallet.KindQRISSettlement, wallet.KindCashOutClearing,
+}
+
+// New returns a store holding nothing but the PlatformAccounts.
 func New() *Store {
-	return &Store{st: &state{
+	st := &state{
 		customers:     map[string]*customer.Customer{},
 		mobiles:       map[customer.MobileNumber]string{},
 		partners:      map[string]*partner.Partner{},
@@ -53,9 +64,18 @@ func New() *Store {
 		tokens:        map[string]string{},
 		accounts:      map[string]*wallet.Account{},
 		pockets:       map[string]string{},
+		entries:       map[string]bool{},
+		totals:        map[string]int64{},
+		incoming:      map[incomingKey]int64{},
+		transactions:  map[string]*transfer.Transaction{},
 		notifications: map[string]app.NotificationRecord{},
 		idempotency:   map[idempotencyKey]app.IdempotencyRecord{},
-	}}
+	}
+	for _, k := range PlatformAccounts {
+		a := wallet.OpenSystem(k, "", time.Time{})
+		st.accounts[a.ID()] = a
+	}
+	return &Store{st: st}
 }
 
 var (
@@ -105,9 +125,42 @@ func (s *Store) TakeJobs() []Job {
 	return jobs
 }
 
+// Postings returns every committed journal line, in posting order, with
+// BalanceAfter set on the lines of pockets.
+func (s *Store) Postings() []wallet.Posting {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]wallet.Posting, len(s.st.postings))
+	for i, p := range s.st.postings {
+		out[i] = p.Posting
+	}
+	return out
+}
+
+// AccountBalance returns a pocket's committed balance, or the sum of the
+// committed postings of any other account; zero for an unknown id.
+func (s *Store) AccountBalance(id string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a, ok := s.st.accounts[id]; ok && a.Kind() == wallet.KindPocket {
+		return a.Balance()
+	}
+	return s.st.totals[id]
+}
+
 type binding struct{ partnerID, customerID string }
 
 type idempotencyKey struct{ partnerID, key string }
+
+type incomingKey struct{ customerID, month string }
+
+// posting is one stored journal line. hasBalance is set for pockets, whose
+// BalanceAfter Post records.
+type posting struct {
+	entryID, transactionID string
+	wallet.Posting
+	hasBalance bool
+}
 
 // state is everything the store holds. Its maps and slices are copied per
 // transaction but their elements are shared, so elements are never
@@ -122,6 +175,12 @@ type state struct {
 	tokens            map[string]string // token hash → session id
 	accounts          map[string]*wallet.Account
 	pockets           map[string]string // customer id → pocket id
+	entries           map[string]bool   // journal entry ids
+	postings          []posting         // in posting order
+	totals            map[string]int64  // sharded account id → sum of its postings
+	incoming          map[incomingKey]int64
+	transactions      map[string]*transfer.Transaction
+	kyc               []*kyc.Submission // in insertion order
 	notifications     map[string]app.NotificationRecord
 	notificationOrder []string
 	idempotency       map[idempotencyKey]app.IdempotencyRecord
@@ -139,6 +198,12 @@ func (s *state) clone() *state {
 		tokens:            maps.Clone(s.tokens),
 		accounts:          maps.Clone(s.accounts),
 		pockets:           maps.Clone(s.pockets),
+		entries:           maps.Clone(s.entries),
+		postings:          slices.Clone(s.postings),
+		totals:            maps.Clone(s.totals),
+		incoming:          maps.Clone(s.incoming),
+		transactions:      maps.Clone(s.transactions),
+		kyc:               slices.Clone(s.kyc),
 		notifications:     maps.Clone(s.notifications),
 		notificationOrder: slices.Clone(s.notificationOrder),
 		idempotency:       maps.Clone(s.idempotency),
@@ -169,6 +234,8 @@ func (t *tx) repos() app.Repos {
 		Bindings:      bindingRepo{t},
 		Sessions:      sessionRepo{t},
 		Accounts:      accountRepo{t},
+		Transactions:  transactionRepo{t},
+		KYC:           kycRepo{t},
 		Notifications: notificationRepo{t},
 		Jobs:          jobQueue{t},
 		Idempotency:   idempotencyRepo{t},

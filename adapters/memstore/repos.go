@@ -11,7 +11,6 @@ import (
 	"github.com/dompet/wallet/domain/otp"
 	"github.com/dompet/wallet/domain/partner"
 	"github.com/dompet/wallet/domain/session"
-	"github.com/dompet/wallet/domain/wallet"
 )
 
 var (
@@ -21,7 +20,6 @@ var (
 	_ partner.Repository    = partnerRepo{}
 	_ partner.Bindings      = bindingRepo{}
 	_ session.Repository    = sessionRepo{}
-	_ wallet.Repository     = accountRepo{}
 	_ app.NotificationStore = notificationRepo{}
 	_ app.JobQueue          = jobQueue{}
 	_ app.IdempotencyStore  = idempotencyRepo{}
@@ -269,42 +267,6 @@ func copySession(s *session.Session, revokedAt time.Time) *session.Session {
 		s.CreatedAt(), s.ExpiresAt(), revokedAt)
 }
 
-// accountRepo does not check that a pocket's owner exists.
-type accountRepo struct{ *tx }
-
-// Open refuses a second pocket for the same owner.
-func (r accountRepo) Open(ctx context.Context, a *wallet.Account) error {
-	if err := r.check(ctx); err != nil {
-		return err
-	}
-	if _, ok := r.st.accounts[a.ID()]; ok {
-		return fmt.Errorf("memstore: account %q already exists", a.ID())
-	}
-	if a.Kind() == wallet.KindPocket {
-		if id, ok := r.st.pockets[a.OwnerID()]; ok {
-			return fmt.Errorf("memstore: customer %q already has pocket %q", a.OwnerID(), id)
-		}
-		r.st.pockets[a.OwnerID()] = a.ID()
-	}
-	r.st.accounts[a.ID()] = copyAccount(a)
-	return nil
-}
-
-func (r accountRepo) PocketOf(ctx context.Context, customerID string) (*wallet.Account, error) {
-	if err := r.check(ctx); err != nil {
-		return nil, err
-	}
-	id, ok := r.st.pockets[customerID]
-	if !ok {
-		return nil, wallet.ErrNotFound
-	}
-	return copyAccount(r.st.accounts[id]), nil
-}
-
-func copyAccount(a *wallet.Account) *wallet.Account {
-	return wallet.Rehydrate(a.ID(), a.Kind(), a.OwnerID(), a.Balance(), a.Held(), a.CreatedAt())
-}
-
 type notificationRepo struct{ *tx }
 
 func (r notificationRepo) Add(ctx context.Context, rec *app.NotificationRecord) error {
@@ -386,6 +348,14 @@ func (q jobQueue) CheckDelivery(ctx context.Context, id string, at time.Time) er
 		return err
 	}
 	q.st.jobs = append(q.st.jobs, Job{Kind: JobCheck, NotificationID: id, At: at})
+	return nil
+}
+
+func (q jobQueue) CheckKYC(ctx context.Context, customerID, submissionID string) error {
+	if err := q.check(ctx); err != nil {
+		return err
+	}
+	q.st.jobs = append(q.st.jobs, Job{Kind: JobKYC, CustomerID: customerID, SubmissionID: submissionID})
 	return nil
 }
 

@@ -21,9 +21,14 @@ func openPocket(t *testing.T, uow app.UnitOfWork, customerID string) *wallet.Acc
 
 func pocketOf(t *testing.T, uow app.UnitOfWork, customerID string) *wallet.Account {
 	t.Helper()
+	return pocketLocked(t, uow, customerID, false)
+}
+
+func pocketLocked(t *testing.T, uow app.UnitOfWork, customerID string, lock bool) *wallet.Account {
+	t.Helper()
 	var got *wallet.Account
 	do(t, uow, func(ctx context.Context, r app.Repos) (err error) {
-		got, err = r.Accounts.PocketOf(ctx, customerID)
+		got, err = r.Accounts.PocketOf(ctx, customerID, lock)
 		return err
 	})
 	return got
@@ -34,22 +39,27 @@ var accountCases = []testCase{
 		c := addCustomer(t, uow)
 		want := wallet.Rehydrate(newID("acc"), wallet.KindPocket, c.ID(), 1_250_000, 50_000, at(-time.Hour))
 		do(t, uow, func(ctx context.Context, r app.Repos) error { return r.Accounts.Open(ctx, want) })
-		got := pocketOf(t, uow, c.ID())
-		eq(t, "id", got.ID(), want.ID())
-		eq(t, "kind", got.Kind(), wallet.KindPocket)
-		eq(t, "owner", got.OwnerID(), c.ID())
-		eq(t, "balance", got.Balance(), want.Balance())
-		eq(t, "held", got.Held(), want.Held())
-		eqTime(t, "createdAt", got.CreatedAt(), want.CreatedAt())
+		for _, lock := range []bool{false, true} {
+			got := pocketLocked(t, uow, c.ID(), lock)
+			eq(t, "id", got.ID(), want.ID())
+			eq(t, "kind", got.Kind(), wallet.KindPocket)
+			eq(t, "owner", got.OwnerID(), c.ID())
+			eq(t, "balance", got.Balance(), want.Balance())
+			eq(t, "held", got.Held(), want.Held())
+			eq(t, "available", got.Available(), want.Available())
+			eqTime(t, "createdAt", got.CreatedAt(), want.CreatedAt())
+		}
 	}},
 	{"customer without a pocket is not found", func(t *testing.T, uow app.UnitOfWork) {
 		openPocket(t, uow, addCustomer(t, uow).ID())
 		c := addCustomer(t, uow)
-		err := try(t, uow, func(ctx context.Context, r app.Repos) error {
-			_, err := r.Accounts.PocketOf(ctx, c.ID())
-			return err
-		})
-		wantErr(t, "PocketOf", err, wallet.ErrNotFound)
+		for _, lock := range []bool{false, true} {
+			err := try(t, uow, func(ctx context.Context, r app.Repos) error {
+				_, err := r.Accounts.PocketOf(ctx, c.ID(), lock)
+				return err
+			})
+			wantErr(t, "PocketOf", err, wallet.ErrNotFound)
+		}
 	}},
 	{"pockets are per customer", func(t *testing.T, uow app.UnitOfWork) {
 		c1, c2 := addCustomer(t, uow), addCustomer(t, uow)

@@ -38,6 +38,10 @@ func Run(t *testing.T, open func(t *testing.T) app.UnitOfWork) {
 		{"binding", bindingCases},
 		{"session", sessionCases},
 		{"account", accountCases},
+		{"ledger", ledgerCases},
+		{"transfer", transferCases},
+		{"history", historyCases},
+		{"kyc", kycCases},
 		{"notification", notificationCases},
 		{"idempotency", idempotencyCases},
 	}

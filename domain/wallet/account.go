@@ -6,6 +6,7 @@ package wallet
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/dompet/wallet/domain/fault"
@@ -42,6 +43,17 @@ func SystemAccountID(k Kind, owner string) string {
 		return string(k)
 	}
 	return string(k) + ":" + owner
+}
+
+// SystemKind tells whether id names a non-pocket account, and its kind.
+func SystemKind(id string) (Kind, bool) {
+	k, _, _ := strings.Cut(id, ":")
+	switch kind := Kind(k); kind {
+	case KindMerchant, KindFeeRevenue, KindVAClearing, KindRetailClearing, KindBankSettlement,
+		KindQRISSettlement, KindCashOutClearing:
+		return kind, true
+	}
+	return "", false
 }
 
 // Currency is the only currency the platform handles.

@@ -14,6 +14,7 @@ import (
 	"github.com/dompet/wallet/adapters/memstore"
 	"github.com/dompet/wallet/adapters/phone"
 	"github.com/dompet/wallet/app"
+	"github.com/dompet/wallet/domain/customer"
 	"github.com/dompet/wallet/domain/partner"
 )
 
@@ -111,3 +112,7 @@ func (f *fixture) registered(p *partner.Partner, mobile string) app.OTPValidated
 	}
 	return v
 }
+
+func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func canonicalOf(national string) customer.MobileNumber { return customer.MobileNumber("62" + national[1:]) }

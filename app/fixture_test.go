@@ -115,4 +115,6 @@ func (f *fixture) registered(p *partner.Partner, mobile string) app.OTPValidated
 
 func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-func canonicalOf(national string) customer.MobileNumber { return customer.MobileNumber("62" + national[1:]) }
+func canonicalOf(national string) customer.MobileNumber {
+	return customer.MobileNumber("62" + national[1:])
+}

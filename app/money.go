@@ -88,3 +88,34 @@ func replayTopUp(ctx context.Context, r Repos, p *partner.Partner, ref string, c
 	}
 	return Moved{Transaction: prev, Customer: c, BalanceBefore: after - amount, BalanceAfter: after, Replayed: true}, true, nil
 }
+
+// replayExternal finds the movement an earlier attempt of the same partner
+// request (same X-EXTERNAL-ID) already made: when the stored answer of that
+// attempt was lost, the retry reports the movement instead of repeating it.
+// The caller holds the locks that serialise both attempts. debit tells the
+// direction of the movement on the customer's pocket.
+func replayExternal(ctx context.Context, r Repos, partnerID, externalID string, typ transfer.Type,
+	c *customer.Customer, pocket *wallet.Account, amount int64, debit bool) (Moved, bool, error) {
+	if externalID == "" {
+		return Moved{}, false, nil
+	}
+	prev, err := r.Transactions.ByExternalID(ctx, partnerID, externalID)
+	if errors.Is(err, transfer.ErrNotFound) {
+		return Moved{}, false, nil
+	}
+	if err != nil {
+		return Moved{}, false, err
+	}
+	if prev.Type() != typ || prev.CustomerID() != c.ID() || prev.Amount() != amount {
+		return Moved{}, false, transfer.ErrExternalIDReused
+	}
+	after, err := r.Accounts.BalanceAfter(ctx, prev.ID(), pocket.ID())
+	if err != nil {
+		return Moved{}, false, err
+	}
+	before := after - amount
+	if debit {
+		before = after + amount + prev.Fee()
+	}
+	return Moved{Transaction: prev, Customer: c, BalanceBefore: before, BalanceAfter: after, Replayed: true}, true, nil
+}

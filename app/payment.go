@@ -34,6 +34,7 @@ func (a *App) boundCustomer(ctx context.Context, p *partner.Partner, mobile stri
 // Pay is a partner charging its bound customer for an order.
 type Pay struct {
 	Partner      *partner.Partner
+	ExternalID   string // the request's idempotency key, if any
 	MobileNumber string
 	Amount       int64
 	OrderID      string
@@ -75,6 +76,12 @@ func (a *App) Pay(ctx context.Context, cmd Pay) (Moved, error) {
 		if err != nil {
 			return err
 		}
+		var replayed bool
+		if out, replayed, err = replayExternal(ctx, r, cmd.Partner.ID(), cmd.ExternalID, transfer.TypePayment, c, pocket, cmd.Amount, true); err != nil || replayed {
+			return err
+		}
+		// The unique (partner, orderId) index is the last word; checking
+		// first gives the clear error without a failed insert.
 		if _, err := r.Transactions.ByOrderID(ctx, cmd.Partner.ID(), orderID, false); err == nil {
 			return transfer.ErrOrderIDUsed
 		} else if !errors.Is(err, transfer.ErrNotFound) {
@@ -83,7 +90,7 @@ func (a *App) Pay(ctx context.Context, cmd Pay) (Moved, error) {
 		now := a.now()
 		t, err := transfer.Start(transfer.New{ID: a.ids.New(), Type: transfer.TypePayment, PartnerID: cmd.Partner.ID(),
 			CustomerID: c.ID(), Counterparty: cmd.Partner.Name(), Amount: cmd.Amount, OrderID: orderID,
-			Description: cmd.Description}, now)
+			Description: cmd.Description, ExternalID: cmd.ExternalID}, now)
 		if err != nil {
 			return err
 		}
@@ -113,10 +120,11 @@ func (a *App) Pay(ctx context.Context, cmd Pay) (Moved, error) {
 
 // RefundPayment is a partner returning (part of) one of its payments.
 type RefundPayment struct {
-	Partner *partner.Partner
-	OrderID string
-	Amount  int64
-	Reason  string
+	Partner    *partner.Partner
+	ExternalID string
+	OrderID    string
+	Amount     int64
+	Reason     string
 }
 
 // Refund credits the customer back from the partner's merchant account. A
@@ -140,9 +148,6 @@ func (a *App) Refund(ctx context.Context, cmd RefundPayment) (Moved, error) {
 			return err
 		}
 		now := a.now()
-		if err := payment.Refund(cmd.Amount, now); err != nil {
-			return err
-		}
 		c, err := r.Customers.ByID(ctx, payment.CustomerID())
 		if err != nil {
 			return err
@@ -151,10 +156,17 @@ func (a *App) Refund(ctx context.Context, cmd RefundPayment) (Moved, error) {
 		if err != nil {
 			return err
 		}
+		var replayed bool
+		if out, replayed, err = replayExternal(ctx, r, cmd.Partner.ID(), cmd.ExternalID, transfer.TypeRefund, c, pocket, cmd.Amount, false); err != nil || replayed {
+			return err
+		}
 		t, err := transfer.Start(transfer.New{ID: a.ids.New(), Type: transfer.TypeRefund, PartnerID: cmd.Partner.ID(),
 			CustomerID: c.ID(), Counterparty: cmd.Partner.Name(), Amount: cmd.Amount, OrderID: payment.OrderID(),
-			Reference: payment.ID(), Description: cmd.Reason}, now)
+			Reference: payment.ID(), Description: cmd.Reason, ExternalID: cmd.ExternalID}, now)
 		if err != nil {
+			return err
+		}
+		if err := payment.Refund(cmd.Amount, now); err != nil {
 			return err
 		}
 		before := pocket.Balance()
@@ -187,6 +199,7 @@ func (a *App) Refund(ctx context.Context, cmd RefundPayment) (Moved, error) {
 // P2PTransfer moves money between two customers' wallets.
 type P2PTransfer struct {
 	Partner        *partner.Partner
+	ExternalID     string
 	MobileNumber   string
 	ToMobileNumber string
 	Amount         int64
@@ -242,6 +255,10 @@ func (a *App) TransferP2P(ctx context.Context, cmd P2PTransfer) (Moved, error) {
 			return err
 		}
 		src, dst := pockets[sender.ID()], pockets[receiver.ID()]
+		var replayed bool
+		if out, replayed, err = replayExternal(ctx, r, cmd.Partner.ID(), cmd.ExternalID, transfer.TypeP2P, sender, src, cmd.Amount, true); err != nil || replayed {
+			return err
+		}
 		now := a.now()
 		received, err := r.Accounts.IncomingThisMonth(ctx, receiver.ID(), now)
 		if err != nil {
@@ -252,7 +269,7 @@ func (a *App) TransferP2P(ctx context.Context, cmd P2PTransfer) (Moved, error) {
 		}
 		t, err := transfer.Start(transfer.New{ID: a.ids.New(), Type: transfer.TypeP2P, PartnerID: cmd.Partner.ID(),
 			CustomerID: sender.ID(), CounterpartyID: receiver.ID(), Counterparty: receiver.Mobile().Masked(),
-			Amount: cmd.Amount, Description: cmd.Description}, now)
+			Amount: cmd.Amount, Description: cmd.Description, ExternalID: cmd.ExternalID}, now)
 		if err != nil {
 			return err
 		}

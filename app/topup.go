@@ -168,6 +168,7 @@ func (a *App) quote(ctx context.Context, mobile customer.MobileNumber, amount, f
 // VAPayment is a bank channel's notification that money arrived on a VA.
 type VAPayment struct {
 	Partner       *partner.Partner
+	ExternalID    string
 	VANumber      string
 	Amount        int64
 	BankReference string
@@ -185,13 +186,14 @@ func (a *App) PayVA(ctx context.Context, cmd VAPayment) (Moved, error) {
 	if err != nil {
 		return Moved{}, err
 	}
-	return a.topUp(ctx, cmd.Partner, mobile, cmd.Amount, 0, cmd.BankReference, transfer.TypeTopUpVA,
+	return a.topUp(ctx, cmd.Partner, cmd.ExternalID, mobile, cmd.Amount, 0, cmd.BankReference, transfer.TypeTopUpVA,
 		fmt.Sprintf("%s VA %s", bank.Name, cmd.VANumber), wallet.SystemAccountID(wallet.KindVAClearing, cmd.Partner.ID()))
 }
 
 // RetailPayment is a retail channel's notification that cash was taken.
 type RetailPayment struct {
 	Partner        *partner.Partner
+	ExternalID     string
 	MobileNumber   string
 	Amount         int64
 	StoreReference string
@@ -207,11 +209,11 @@ func (a *App) PayRetail(ctx context.Context, cmd RetailPayment) (Moved, error) {
 	if err != nil {
 		return Moved{}, err
 	}
-	return a.topUp(ctx, cmd.Partner, mobile, cmd.Amount, a.cfg.Money.RetailFee, cmd.StoreReference, transfer.TypeTopUpRetail,
+	return a.topUp(ctx, cmd.Partner, cmd.ExternalID, mobile, cmd.Amount, a.cfg.Money.RetailFee, cmd.StoreReference, transfer.TypeTopUpRetail,
 		cmd.Partner.Name(), wallet.SystemAccountID(wallet.KindRetailClearing, cmd.Partner.ID()))
 }
 
-func (a *App) topUp(ctx context.Context, p *partner.Partner, mobile customer.MobileNumber, amount, fee int64,
+func (a *App) topUp(ctx context.Context, p *partner.Partner, externalID string, mobile customer.MobileNumber, amount, fee int64,
 	ref string, typ transfer.Type, counterparty, clearing string) (Moved, error) {
 	if err := a.cfg.Money.TopUp.Check(amount); err != nil {
 		return Moved{}, err
@@ -230,11 +232,14 @@ func (a *App) topUp(ctx context.Context, p *partner.Partner, mobile customer.Mob
 		if out, replayed, err = replayTopUp(ctx, r, p, ref, c, pocket, amount); err != nil || replayed {
 			return err
 		}
+		if out, replayed, err = replayExternal(ctx, r, p.ID(), externalID, typ, c, pocket, amount, false); err != nil || replayed {
+			return err
+		}
 		if err := c.EnsureActive(); err != nil {
 			return err
 		}
 		t, err := transfer.Start(transfer.New{ID: a.ids.New(), Type: typ, PartnerID: p.ID(), CustomerID: c.ID(),
-			Counterparty: counterparty, Amount: amount, Fee: fee, Reference: ref}, a.now())
+			Counterparty: counterparty, Amount: amount, Fee: fee, Reference: ref, ExternalID: externalID}, a.now())
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -196,6 +197,7 @@ type transactionRow struct {
 	OrderID        string    `bun:"order_id"`
 	Reference      string    `bun:"reference"`
 	Description    string    `bun:"description"`
+	ExternalID     string    `bun:"external_id"`
 	Refunded       int64     `bun:"refunded"`
 	CreatedAt      time.Time `bun:"created_at"`
 	UpdatedAt      time.Time `bun:"updated_at"`
@@ -205,14 +207,14 @@ func transactionFromDomain(t *transfer.Transaction) *transactionRow {
 	return &transactionRow{ID: t.ID(), Type: string(t.Type()), Status: string(t.Status()), PartnerID: t.PartnerID(),
 		CustomerID: t.CustomerID(), CounterpartyID: t.CounterpartyID(), Counterparty: t.Counterparty(),
 		Amount: t.Amount(), Fee: t.Fee(), OrderID: t.OrderID(), Reference: t.Reference(), Description: t.Description(),
-		Refunded: t.Refunded(), CreatedAt: utc(t.CreatedAt()), UpdatedAt: utc(t.UpdatedAt())}
+		ExternalID: t.ExternalID(), Refunded: t.Refunded(), CreatedAt: utc(t.CreatedAt()), UpdatedAt: utc(t.UpdatedAt())}
 }
 
 func (r *transactionRow) toDomain() *transfer.Transaction {
 	return transfer.Rehydrate(transfer.Snapshot{ID: r.ID, Type: transfer.Type(r.Type), Status: transfer.Status(r.Status),
 		PartnerID: r.PartnerID, CustomerID: r.CustomerID, CounterpartyID: r.CounterpartyID, Counterparty: r.Counterparty,
 		Amount: r.Amount, Fee: r.Fee, OrderID: r.OrderID, Reference: r.Reference, Description: r.Description,
-		Refunded: r.Refunded, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt})
+		ExternalID: r.ExternalID, Refunded: r.Refunded, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt})
 }
 
 type transactionRepo struct{ store }
@@ -222,12 +224,34 @@ var _ transfer.Repository = transactionRepo{}
 func (r transactionRepo) Add(ctx context.Context, t *transfer.Transaction) error {
 	_, err := r.db.NewInsert().Model(transactionFromDomain(t)).Exec(ctx)
 	if isUniqueViolation(err) {
-		if t.Type() == transfer.TypePayment {
-			return transfer.ErrOrderIDUsed
-		}
-		return transfer.ErrReferenceReused
+		return uniqueViolation(err, t)
 	}
 	return err
+}
+
+// uniqueViolation names the business key a duplicate insert hit.
+func uniqueViolation(err error, t *transfer.Transaction) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "transactions_external") || strings.Contains(msg, "external_id"):
+		return transfer.ErrExternalIDReused
+	case strings.Contains(msg, "transactions_order") || strings.Contains(msg, "order_id"):
+		return transfer.ErrOrderIDUsed
+	case strings.Contains(msg, "transactions_reference") || strings.Contains(msg, "reference"):
+		return transfer.ErrReferenceReused
+	}
+	return fmt.Errorf("duplicate transaction %s: %w", t.ID(), err)
+}
+
+func (r transactionRepo) ByExternalID(ctx context.Context, partnerID, externalID string) (*transfer.Transaction, error) {
+	row := new(transactionRow)
+	if externalID == "" {
+		return nil, transfer.ErrNotFound
+	}
+	if err := r.db.NewSelect().Model(row).Where("partner_id = ? AND external_id = ?", partnerID, externalID).Scan(ctx); err != nil {
+		return nil, one(err, transfer.ErrNotFound)
+	}
+	return row.toDomain(), nil
 }
 
 func (r transactionRepo) ByID(ctx context.Context, id string, lock bool) (*transfer.Transaction, error) {

@@ -217,6 +217,9 @@ func (r transactionRepo) Add(ctx context.Context, t *transfer.Transaction) error
 		if isTopUp(t.Type()) && isTopUp(o.Type()) && o.Reference() == t.Reference() {
 			return transfer.ErrReferenceReused
 		}
+		if t.ExternalID() != "" && o.ExternalID() == t.ExternalID() {
+			return transfer.ErrExternalIDReused
+		}
 	}
 	r.st.transactions[t.ID()] = copyTransaction(t, t.Status(), t.Refunded(), t.UpdatedAt())
 	return nil
@@ -245,6 +248,16 @@ func (r transactionRepo) ByOrderID(ctx context.Context, partnerID, orderID strin
 func (r transactionRepo) ByReference(ctx context.Context, partnerID, reference string) (*transfer.Transaction, error) {
 	return r.find(ctx, func(t *transfer.Transaction) bool {
 		return isTopUp(t.Type()) && t.PartnerID() == partnerID && t.Reference() == reference
+	})
+}
+
+// ByExternalID finds the transaction a partner's request key started.
+func (r transactionRepo) ByExternalID(ctx context.Context, partnerID, externalID string) (*transfer.Transaction, error) {
+	if externalID == "" {
+		return nil, transfer.ErrNotFound
+	}
+	return r.find(ctx, func(t *transfer.Transaction) bool {
+		return t.PartnerID() == partnerID && t.ExternalID() == externalID
 	})
 }
 
@@ -333,6 +346,6 @@ func copyTransaction(t *transfer.Transaction, status transfer.Status, refunded i
 		ID: t.ID(), Type: t.Type(), Status: status, PartnerID: t.PartnerID(), CustomerID: t.CustomerID(),
 		CounterpartyID: t.CounterpartyID(), Counterparty: t.Counterparty(), Amount: t.Amount(), Fee: t.Fee(),
 		OrderID: t.OrderID(), Reference: t.Reference(), Description: t.Description(), Refunded: refunded,
-		CreatedAt: t.CreatedAt(), UpdatedAt: updatedAt,
+		ExternalID: t.ExternalID(), CreatedAt: t.CreatedAt(), UpdatedAt: updatedAt,
 	})
 }

@@ -65,6 +65,7 @@ func TestMoney(t *testing.T) {
 		t.Run("concurrent payments never overdraw", func(t *testing.T) { t.Parallel(); paymentRace(t, s) })
 		t.Run("concurrent top-ups never pass the cap", func(t *testing.T) { t.Parallel(); topUpRace(t, s) })
 		t.Run("replayed channel notifications credit once", func(t *testing.T) { t.Parallel(); notificationReplay(t, s) })
+		t.Run("a retry whose stored answer was lost moves nothing twice", func(t *testing.T) { t.Parallel(); lostAnswer(t, s) })
 	})
 }
 
@@ -318,5 +319,43 @@ func notificationReplay(t *testing.T, s *apptest.Stack) {
 		t.Fatalf("balance %s, want 75000 (credited once)", got)
 	}
 	expect(t, topUpVA(t, bank, "081300000041", 80000, "BCA-REPLAY-1"), 409, 60)
+	audit(t, s)
+}
+
+func lostAnswer(t *testing.T, s *apptest.Stack) {
+	c := newClient(s, "PARTNER")
+	bank := newClient(s, "CHANNEL")
+	register(t, c, "081300000051")
+	register(t, c, "081300000052")
+	expect(t, topUpVA(t, bank, "081300000051", 500000, "LOST-1"), 200, 0)
+	submitAndApprove(t, c, "081300000051")
+	requests := []struct{ path, body string }{
+		{"/wallet-payment/", `{"mobileNumber":"081300000051","amount":"10000","orderId":"LOST-ORDER"}`},
+		{"/p2p-transfer/", `{"mobileNumber":"081300000051","toMobileNumber":"081300000052","amount":"20000"}`},
+		{"/wallet-payment/refund/", `{"orderId":"LOST-ORDER","amount":"5000"}`},
+	}
+	for i, q := range requests {
+		key := fmt.Sprintf("lost-%d", i)
+		req := apptest.Request{Method: "POST", Path: q.path, Body: q.body, PartnerID: c.id, Secret: c.secret, ExternalID: key}
+		first := s.Do(req)
+		expect(t, first, 200, 0)
+		// The process died after committing the movement but before storing
+		// the answer: the key's record is gone, the movement is not.
+		if _, err := s.DB.Bun.NewDelete().Table("idempotency_keys").Where("key = ?", key).Exec(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		again := s.Do(req)
+		expect(t, again, 200, 0)
+		if again.Env.ResponseID != first.Env.ResponseID || again.Env.Data["balanceAfter"] != first.Env.Data["balanceAfter"] {
+			t.Fatalf("%s retry answered differently:\n%s\n%s", q.path, first.Raw, again.Raw)
+		}
+	}
+	if got := balance(t, c, "081300000051"); got != "475000" { // 500000 - 10000 - 20000 + 5000
+		t.Fatalf("balance %s, want 475000", got)
+	}
+	// The same key on a different request is a conflict, not a movement.
+	r := s.Do(apptest.Request{Method: "POST", Path: "/wallet-payment/", Body: `{"mobileNumber":"081300000051","amount":"999","orderId":"OTHER"}`,
+		PartnerID: c.id, Secret: c.secret, ExternalID: "lost-0"})
+	expect(t, r, 409, 60)
 	audit(t, s)
 }

@@ -11,6 +11,9 @@ import (
 	"github.com/dompet/wallet/domain/wallet"
 )
 
+// externalID is the request's idempotency key; the middleware has checked it.
+func externalID(r *http.Request) string { return r.Header.Get("X-EXTERNAL-ID") }
+
 // okWith writes a success envelope whose responseId is the transaction's
 // reffId, so a partner can use it for status inquiries.
 func (s *Server) okWith(w http.ResponseWriter, r *http.Request, reffID string, data any) {
@@ -66,7 +69,7 @@ func orDefault(s, d string) string {
 }
 
 func (s *Server) pay(w http.ResponseWriter, r *http.Request, req paymentRequest) {
-	res, err := s.app.Pay(r.Context(), app.Pay{Partner: partnerFrom(r), MobileNumber: req.MobileNumber,
+	res, err := s.app.Pay(r.Context(), app.Pay{Partner: partnerFrom(r), ExternalID: externalID(r), MobileNumber: req.MobileNumber,
 		Amount: int64(req.Amount), OrderID: req.OrderID, Description: req.Description})
 	if err != nil {
 		s.fail(w, r, err)
@@ -93,7 +96,7 @@ func (s *Server) refund(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	res, err := s.app.Refund(r.Context(), app.RefundPayment{Partner: partnerFrom(r), OrderID: req.OrderID,
+	res, err := s.app.Refund(r.Context(), app.RefundPayment{Partner: partnerFrom(r), ExternalID: externalID(r), OrderID: req.OrderID,
 		Amount: int64(req.Amount), Reason: req.Reason})
 	if err != nil {
 		s.fail(w, r, err)
@@ -119,7 +122,7 @@ func (s *Server) p2p(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	res, err := s.app.TransferP2P(r.Context(), app.P2PTransfer{Partner: partnerFrom(r), MobileNumber: req.MobileNumber,
+	res, err := s.app.TransferP2P(r.Context(), app.P2PTransfer{Partner: partnerFrom(r), ExternalID: externalID(r), MobileNumber: req.MobileNumber,
 		ToMobileNumber: req.ToMobileNumber, Amount: int64(req.Amount), Description: req.Description})
 	if err != nil {
 		s.fail(w, r, err)
@@ -178,7 +181,7 @@ func (s *Server) vaPayment(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	res, err := s.app.PayVA(r.Context(), app.VAPayment{Partner: partnerFrom(r), VANumber: req.VANumber,
+	res, err := s.app.PayVA(r.Context(), app.VAPayment{Partner: partnerFrom(r), ExternalID: externalID(r), VANumber: req.VANumber,
 		Amount: int64(req.Amount), BankReference: req.BankReference})
 	if err != nil {
 		s.fail(w, r, err)
@@ -230,7 +233,7 @@ func (s *Server) retailPayment(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	res, err := s.app.PayRetail(r.Context(), app.RetailPayment{Partner: partnerFrom(r), MobileNumber: req.MobileNumber,
+	res, err := s.app.PayRetail(r.Context(), app.RetailPayment{Partner: partnerFrom(r), ExternalID: externalID(r), MobileNumber: req.MobileNumber,
 		Amount: int64(req.Amount), StoreReference: req.StoreReference})
 	if err != nil {
 		s.fail(w, r, err)

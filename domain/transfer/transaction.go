@@ -44,11 +44,12 @@ const (
 
 // Errors.
 var (
-	ErrNotFound        = fault.New(fault.NotFound, "transaction not found")
-	ErrOrderIDUsed     = fault.New(fault.IdempotencyConflict, "orderId was already used for another payment")
-	ErrReferenceReused = fault.New(fault.IdempotencyConflict, "channel reference was already used for a different top-up")
-	ErrRefundExceeds   = fault.New(fault.LimitExceeded, "refund exceeds what is left of the payment")
-	ErrNotRefundable   = fault.New(fault.Invalid, "only successful wallet payments can be refunded")
+	ErrNotFound         = fault.New(fault.NotFound, "transaction not found")
+	ErrOrderIDUsed      = fault.New(fault.IdempotencyConflict, "orderId was already used for another payment")
+	ErrReferenceReused  = fault.New(fault.IdempotencyConflict, "channel reference was already used for a different top-up")
+	ErrRefundExceeds    = fault.New(fault.LimitExceeded, "refund exceeds what is left of the payment")
+	ErrNotRefundable    = fault.New(fault.Invalid, "only successful wallet payments can be refunded")
+	ErrExternalIDReused = fault.New(fault.IdempotencyConflict, "X-EXTERNAL-ID already started a different transaction")
 )
 
 // Transaction is one business transaction. Its id is the reffId partners
@@ -65,6 +66,7 @@ type Transaction struct {
 	fee            int64
 	orderID        string // partner's order id (payments), refunded payment's id (refunds)
 	reference      string // channel reference (bankReference, storeReference)
+	externalID     string // the partner's idempotency key of the request that started it
 	description    string
 	refunded       int64
 	createdAt      time.Time
@@ -76,7 +78,7 @@ type New struct {
 	ID, PartnerID, CustomerID, CounterpartyID, Counterparty string
 	Type                                                    Type
 	Amount, Fee                                             int64
-	OrderID, Reference, Description                         string
+	OrderID, Reference, Description, ExternalID             string
 }
 
 // Start validates and creates a pending transaction.
@@ -92,7 +94,8 @@ func Start(n New, now time.Time) (*Transaction, error) {
 	}
 	return &Transaction{id: n.ID, typ: n.Type, status: StatusPending, partnerID: n.PartnerID, customerID: n.CustomerID,
 		counterpartyID: n.CounterpartyID, counterparty: n.Counterparty, amount: n.Amount, fee: n.Fee,
-		orderID: n.OrderID, reference: n.Reference, description: n.Description, createdAt: now, updatedAt: now}, nil
+		orderID: n.OrderID, reference: n.Reference, description: n.Description, externalID: n.ExternalID,
+		createdAt: now, updatedAt: now}, nil
 }
 
 // Succeed marks the money as moved.
@@ -157,6 +160,9 @@ func (t *Transaction) OrderID() string { return t.orderID }
 // Reference returns the channel's reference.
 func (t *Transaction) Reference() string { return t.reference }
 
+// ExternalID returns the partner's X-EXTERNAL-ID of the starting request.
+func (t *Transaction) ExternalID() string { return t.externalID }
+
 // Description returns the free text.
 func (t *Transaction) Description() string { return t.description }
 
@@ -175,7 +181,7 @@ type Snapshot struct {
 	Type                                                    Type
 	Status                                                  Status
 	Amount, Fee, Refunded                                   int64
-	OrderID, Reference, Description                         string
+	OrderID, Reference, Description, ExternalID             string
 	CreatedAt, UpdatedAt                                    time.Time
 }
 
@@ -184,7 +190,7 @@ func Rehydrate(s Snapshot) *Transaction {
 	return &Transaction{id: s.ID, typ: s.Type, status: s.Status, partnerID: s.PartnerID, customerID: s.CustomerID,
 		counterpartyID: s.CounterpartyID, counterparty: s.Counterparty, amount: s.Amount, fee: s.Fee,
 		orderID: s.OrderID, reference: s.Reference, description: s.Description, refunded: s.Refunded,
-		createdAt: s.CreatedAt, updatedAt: s.UpdatedAt}
+		externalID: s.ExternalID, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt}
 }
 
 // HistoryItem is a transaction as one customer sees it.
@@ -220,6 +226,9 @@ type Repository interface {
 	// ByReference returns the channel's top-up for a reference or
 	// ErrNotFound.
 	ByReference(ctx context.Context, partnerID, reference string) (*Transaction, error)
+	// ByExternalID returns the transaction a partner's request key started,
+	// or ErrNotFound.
+	ByExternalID(ctx context.Context, partnerID, externalID string) (*Transaction, error)
 	// Update saves status and refunded amount.
 	Update(ctx context.Context, t *Transaction) error
 	// History returns the customer's transactions (as payer or receiver),

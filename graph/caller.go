@@ -29,6 +29,10 @@ type caller struct {
 	signed  bool
 	session *app.CustomerSession
 	token   string
+	// externalID is the optional X-EXTERNAL-ID header: money mutations
+	// carry it so that a retried request finds its movement instead of
+	// repeating it (ADR 0002).
+	externalID string
 }
 
 func withCaller(ctx context.Context, c *caller) context.Context {
@@ -52,6 +56,8 @@ var (
 		Detail: "is required for this field (Bearer <customer access token>)"}
 	errBadAuthorization = &fault.Error{Kind: fault.Unauthenticated, Field: "Authorization",
 		Detail: "must be Bearer <token>"}
+	errNoReader = &fault.Error{Kind: fault.Unauthenticated, Field: "Authorization",
+		Detail: "is required for this field (Bearer <customer access token>), unless the request is signed with the partner secret"}
 )
 
 // partnerLevel returns any authenticated caller: every level acts for a
@@ -87,6 +93,16 @@ func customerLevel(ctx context.Context) (*caller, error) {
 		return nil, errNoCustomer
 	}
 	return c, nil
+}
+
+// sessionMobile is the mobile number of the session's customer: the
+// partner-level use cases (payment, P2P) take the customer by number.
+func sessionMobile(ctx context.Context, a *app.App, c *caller) (string, error) {
+	v, err := a.Me(ctx, *c.session)
+	if err != nil {
+		return "", err
+	}
+	return v.Customer.Mobile().String(), nil
 }
 
 // authenticate establishes the caller. signed is nil unless the request

@@ -2,9 +2,14 @@ package graph
 
 import (
 	"fmt"
+	"time"
 
+	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/customer"
+	"github.com/dompet/wallet/domain/fault"
+	"github.com/dompet/wallet/domain/kyc"
 	"github.com/dompet/wallet/domain/otp"
+	"github.com/dompet/wallet/domain/transfer"
 	"github.com/dompet/wallet/domain/wallet"
 	"github.com/dompet/wallet/graph/model"
 )
@@ -70,4 +75,182 @@ func value(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// transactionModel converts a transaction as seen by the customer viewer
+// (its own customer when viewer is empty). balanceAfter is left to callers
+// that know it.
+func transactionModel(t *transfer.Transaction, viewer string) (*model.Transaction, error) {
+	typ := model.TransactionType(t.Type())
+	status := model.TransactionStatus(t.Status())
+	if !typ.IsValid() || !status.IsValid() {
+		return nil, fmt.Errorf("graph: transaction %s has a state the schema does not know: %s/%s", t.ID(), t.Type(), t.Status())
+	}
+	if viewer == "" {
+		viewer = t.CustomerID()
+	}
+	dir := model.DirectionOut
+	if incoming(t, viewer) {
+		dir = model.DirectionIn
+	}
+	return &model.Transaction{
+		ReffID:       t.ID(),
+		Type:         typ,
+		Status:       status,
+		Amount:       model.Money(t.Amount()),
+		ServiceFee:   model.Money(t.Fee()),
+		TotalAmount:  model.Money(t.Total()),
+		Date:         t.CreatedAt(),
+		Counterparty: optional(t.Counterparty()),
+		Description:  optional(t.Description()),
+		OrderID:      optional(t.OrderID()),
+		Direction:    &dir,
+	}, nil
+}
+
+// incoming is the stores' history rule: money comes in on top-ups, refunds
+// and transfers received.
+func incoming(t *transfer.Transaction, customerID string) bool {
+	switch {
+	case t.CounterpartyID() != "" && t.CounterpartyID() == customerID:
+		return true
+	case t.CustomerID() != customerID:
+		return false
+	}
+	switch t.Type() {
+	case transfer.TypeTopUpVA, transfer.TypeTopUpRetail, transfer.TypeRefund:
+		return true
+	}
+	return false
+}
+
+func historyItemModel(it transfer.HistoryItem) (*model.Transaction, error) {
+	out, err := transactionModel(it.Transaction, "")
+	if err != nil {
+		return nil, err
+	}
+	dir := model.DirectionOut
+	if it.Incoming {
+		dir = model.DirectionIn
+	}
+	out.Direction = &dir
+	out.Counterparty = optional(it.Counterparty)
+	if it.BalanceAfter != nil {
+		b := model.Money(*it.BalanceAfter)
+		out.BalanceAfter = &b
+	}
+	return out, nil
+}
+
+// movementModel converts a payment, refund or transfer result for the
+// customer it concerns, with that customer's balances.
+func movementModel(m app.Moved) (*model.MoneyMovement, error) {
+	t, err := transactionModel(m.Transaction, m.Customer.ID())
+	if err != nil {
+		return nil, err
+	}
+	before, after := model.Money(m.BalanceBefore), model.Money(m.BalanceAfter)
+	t.BalanceAfter = &after
+	return &model.MoneyMovement{Transaction: t, BalanceBefore: &before, BalanceAfter: &after}, nil
+}
+
+// topUpModel converts a credited top-up for the channel. The customer's
+// balance is none of the channel's business, as on REST.
+func topUpModel(m app.Moved) (*model.TopUpResult, error) {
+	t, err := transactionModel(m.Transaction, m.Customer.ID())
+	if err != nil {
+		return nil, err
+	}
+	return &model.TopUpResult{Transaction: t, CustomerName: m.Customer.FullName()}, nil
+}
+
+func quoteModel(q app.TopUpQuote) *model.TopUpQuote {
+	out := &model.TopUpQuote{
+		CustomerName: q.Customer.FullName(),
+		VaNumber:     optional(q.VANumber),
+		BankCode:     optional(q.Bank.Code),
+		BankName:     optional(q.Bank.Name),
+		Fee:          model.Money(q.Fee),
+		MinAmount:    model.Money(q.MinAmount),
+		MaxAmount:    model.Money(q.MaxAmount),
+	}
+	if q.Amount > 0 {
+		amount, total := model.Money(q.Amount), model.Money(q.Amount+q.Fee)
+		out.Amount, out.TotalAmount = &amount, &total
+	}
+	return out
+}
+
+func virtualAccountsModel(vas []app.VirtualAccount) []*model.VirtualAccount {
+	out := make([]*model.VirtualAccount, len(vas))
+	for i, v := range vas {
+		out[i] = &model.VirtualAccount{BankCode: v.Bank.Code, BankName: v.Bank.Name, VaNumber: v.VANumber}
+	}
+	return out
+}
+
+func kycModel(s *kyc.Submission) (*model.KycSubmission, error) {
+	var status model.KycStatus
+	switch s.Status() {
+	case kyc.StatusPending:
+		status = model.KycStatusPending
+	case kyc.StatusApproved:
+		status = model.KycStatusVerified
+	case kyc.StatusRejected:
+		status = model.KycStatusRejected
+	default:
+		return nil, fmt.Errorf("graph: KYC submission %s has a status the schema does not know: %s", s.ID(), s.Status())
+	}
+	return &model.KycSubmission{
+		SubmissionID: s.ID(), KycStatus: status, NikMasked: s.NIK().Masked(), SubmittedAt: s.SubmittedAt(),
+	}, nil
+}
+
+// historyFilter turns connection arguments into the application's filter.
+// Arguments are named as in the schema, so errors name them too.
+func historyFilter(first *int, after *string, typ *model.TransactionType, from, to *time.Time) (transfer.HistoryFilter, error) {
+	var f transfer.HistoryFilter
+	if first != nil {
+		if *first < 1 || *first > app.MaxPageSize {
+			return f, fault.Invalidf("first", "must be between 1 and %d", app.MaxPageSize)
+		}
+		f.Limit = *first
+	}
+	if after != nil {
+		if len(*after) > 64 {
+			return f, fault.Invalidf("after", "is not a cursor from a previous page")
+		}
+		f.Cursor = *after
+	}
+	if typ != nil {
+		f.Type = transfer.Type(*typ)
+	}
+	if from != nil {
+		f.From = *from
+	}
+	if to != nil {
+		f.To = *to
+	}
+	return f, nil
+}
+
+// connectionModel is one history page as a Relay connection; cursors are
+// reffIds.
+func connectionModel(page app.HistoryPage, f transfer.HistoryFilter) (*model.TransactionConnection, error) {
+	out := &model.TransactionConnection{
+		Edges:    make([]*model.TransactionEdge, len(page.Items)),
+		PageInfo: &model.PageInfo{HasNextPage: page.NextCursor != "", HasPreviousPage: f.Cursor != ""},
+	}
+	for i, it := range page.Items {
+		node, err := historyItemModel(it)
+		if err != nil {
+			return nil, err
+		}
+		out.Edges[i] = &model.TransactionEdge{Cursor: node.ReffID, Node: node}
+	}
+	if n := len(out.Edges); n > 0 {
+		out.PageInfo.StartCursor = &out.Edges[0].Cursor
+		out.PageInfo.EndCursor = &out.Edges[n-1].Cursor
+	}
+	return out, nil
 }

@@ -16,6 +16,7 @@ import (
 
 	coderws "github.com/coder/websocket"
 
+	"github.com/dompet/wallet/adapters/banks"
 	"github.com/dompet/wallet/adapters/memstore"
 	"github.com/dompet/wallet/adapters/phone"
 	"github.com/dompet/wallet/adapters/rest"
@@ -124,6 +125,7 @@ func newFixture(t *testing.T, f storeFault, opts ...graph.Option) *fixture {
 	store := memstore.New()
 	cfg := app.DefaultConfig()
 	cfg.OTPKey = bytes.Repeat([]byte{2}, 32)
+	cfg.Money.Banks = banks.MustLoad()
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	clk := &clock{now: time.Now()}
@@ -141,7 +143,13 @@ type testPartner struct {
 
 func (f *fixture) partner(name string) testPartner {
 	f.t.Helper()
-	p, err := f.app.CreatePartner(context.Background(), app.NewPartner{Name: name, Role: "PARTNER"})
+	return f.partnerAs(name, "PARTNER")
+}
+
+// partnerAs creates a partner with a role: PARTNER or CHANNEL.
+func (f *fixture) partnerAs(name, role string) testPartner {
+	f.t.Helper()
+	p, err := f.app.CreatePartner(context.Background(), app.NewPartner{Name: name, Role: role})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -195,6 +203,7 @@ type as struct {
 	badSign  bool         // a signature made with the wrong secret
 	token    string       // Authorization: Bearer
 	language string       // Accept-Language
+	key      string       // X-EXTERNAL-ID
 }
 
 type gqlError struct {
@@ -259,6 +268,9 @@ func (f *fixture) sendRaw(who as, method, target, contentType string, body []byt
 	}
 	if who.language != "" {
 		req.Header.Set("Accept-Language", who.language)
+	}
+	if who.key != "" {
+		req.Header.Set("X-EXTERNAL-ID", who.key)
 	}
 	rec := httptest.NewRecorder()
 	f.handler.ServeHTTP(rec, req)

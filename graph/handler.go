@@ -147,6 +147,13 @@ func (d *door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, status, err)
 		return
 	}
+	if key := r.Header.Get("X-EXTERNAL-ID"); key != "" {
+		if len(key) > 64 {
+			d.fail(w, r, http.StatusBadRequest, fault.Invalidf("X-EXTERNAL-ID", "must be at most 64 characters"))
+			return
+		}
+		c.externalID = key
+	}
 	d.gql.ServeHTTP(w, r.WithContext(withCaller(ctx, c)))
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/dompet/wallet/domain/customer"
 	"github.com/dompet/wallet/domain/transfer"
 	"github.com/dompet/wallet/domain/wallet"
 )
@@ -289,12 +290,14 @@ func (r transactionRepo) Update(ctx context.Context, t *transfer.Transaction) er
 type historyRow struct {
 	transactionRow `bun:",extend"`
 	BalanceAfter   *int64 `bun:"balance_after,scanonly"`
+	PayerMobile    string `bun:"payer_mobile,scanonly"`
 }
 
 func (r transactionRepo) History(ctx context.Context, customerID, pocketID string, f transfer.HistoryFilter) ([]transfer.HistoryItem, error) {
 	var rows []historyRow
 	q := r.db.NewSelect().Model(&rows).ModelTableExpr("transactions AS t").ColumnExpr("t.*").
 		ColumnExpr("(SELECT p.balance_after FROM postings AS p WHERE p.transaction_id = t.id AND p.account_id = ? ORDER BY p.id DESC LIMIT 1) AS balance_after", pocketID).
+		ColumnExpr("(SELECT c.mobile FROM customers AS c WHERE c.id = t.customer_id) AS payer_mobile").
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			return q.Where("t.customer_id = ?", customerID).WhereOr("t.counterparty_id = ?", customerID)
 		})
@@ -321,7 +324,11 @@ func (r transactionRepo) History(ctx context.Context, customerID, pocketID strin
 		t := rows[i].toDomain()
 		incoming := t.CounterpartyID() == customerID || t.Type() == transfer.TypeTopUpVA ||
 			t.Type() == transfer.TypeTopUpRetail || t.Type() == transfer.TypeRefund
-		out[i] = transfer.HistoryItem{Transaction: t, BalanceAfter: rows[i].BalanceAfter, Incoming: incoming}
+		out[i] = transfer.HistoryItem{Transaction: t, BalanceAfter: rows[i].BalanceAfter, Incoming: incoming,
+			Counterparty: t.Counterparty()}
+		if t.CounterpartyID() == customerID {
+			out[i].Counterparty = customer.MobileNumber(rows[i].PayerMobile).Masked()
+		}
 	}
 	return out, nil
 }

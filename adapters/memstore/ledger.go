@@ -323,8 +323,12 @@ func (r transactionRepo) History(ctx context.Context, customerID, pocketID strin
 	items := make([]transfer.HistoryItem, len(ts))
 	for i, t := range ts {
 		items[i] = transfer.HistoryItem{
-			Transaction: copyTransaction(t, t.Status(), t.Refunded(), t.UpdatedAt()),
-			Incoming:    t.CounterpartyID() == customerID || isTopUp(t.Type()) || t.Type() == transfer.TypeRefund,
+			Transaction:  copyTransaction(t, t.Status(), t.Refunded(), t.UpdatedAt()),
+			Incoming:     t.CounterpartyID() == customerID || isTopUp(t.Type()) || t.Type() == transfer.TypeRefund,
+			Counterparty: t.Counterparty(),
+		}
+		if payer, ok := r.st.customers[t.CustomerID()]; ok && t.CounterpartyID() == customerID {
+			items[i].Counterparty = payer.Mobile().Masked()
 		}
 		if b, ok := after[t.ID()]; ok {
 			items[i].BalanceAfter = &b

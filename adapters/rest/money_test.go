@@ -206,12 +206,18 @@ func p2pFlow(t *testing.T, s *apptest.Stack) {
 	if got := balance(t, c, "081300000012"); got != "1950000" {
 		t.Fatalf("receiver balance %s", got)
 	}
-	// Both customers see it.
-	for _, m := range []string{"081300000011", "081300000012"} {
-		r := c.get("/transaction-history/?mobileNumber=" + m + "&type=P2P_TRANSFER")
+	// Both customers see it, each with the other as counterparty.
+	for _, v := range []struct{ mobile, other, direction string }{
+		{"081300000011", "62813*****012", "OUT"}, {"081300000012", "62813*****011", "IN"},
+	} {
+		r := c.get("/transaction-history/?mobileNumber=" + v.mobile + "&type=P2P_TRANSFER")
 		expect(t, r, 200, 0)
-		if n := len(r.Env.Data["items"].([]any)); n != 1 {
-			t.Fatalf("%s sees %d P2P items", m, n)
+		items := r.Env.Data["items"].([]any)
+		if len(items) != 1 {
+			t.Fatalf("%s sees %d P2P items", v.mobile, len(items))
+		}
+		if it := items[0].(map[string]any); it["counterparty"] != v.other || it["direction"] != v.direction {
+			t.Fatalf("%s sees %v", v.mobile, it)
 		}
 	}
 	// KYC twice is refused.

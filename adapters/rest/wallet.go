@@ -307,7 +307,7 @@ func (s *Server) transactionHistory(w http.ResponseWriter, r *http.Request) {
 // balance after it, the other side and the direction.
 func HistoryData(it transfer.HistoryItem) map[string]any {
 	d := StatusData(it.Transaction)
-	d["counterparty"] = it.Transaction.Counterparty()
+	d["counterparty"] = it.Counterparty
 	d["description"] = it.Transaction.Description()
 	d["direction"] = "OUT"
 	if it.Incoming {

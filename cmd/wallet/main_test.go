@@ -87,9 +87,9 @@ func quickstart(t *testing.T, databaseURL string) {
 	base := "http://" + addr
 	waitReady(t, base, done, logs)
 
-	call := func(method, path, body string) map[string]any {
+	call := func(method, path, body string, as ...string) map[string]any {
 		t.Helper()
-		args := []string{"sign", "--method", method, "--path", path}
+		args := append([]string{"sign", "--method", method, "--path", path}, as...)
 		if body != "" {
 			f := filepath.Join(dir, "body.json")
 			if err := os.WriteFile(f, []byte(body), 0o600); err != nil {
@@ -162,7 +162,39 @@ func quickstart(t *testing.T, databaseURL string) {
 		}
 	}
 
-	// 8. graceful shutdown
+	// 8. money: a bank channel tops the customer up, the partner charges,
+	// KYC is approved by the e-KYC simulator in the job runner.
+	out.Reset()
+	if err := run(ctx, []string{"partner", "create", "--name", "Bank BCA", "--role", "CHANNEL"}, environ, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var bank struct{ PartnerID, Secret string }
+	if err := json.Unmarshal(out.Bytes(), &bank); err != nil {
+		t.Fatal(err)
+	}
+	asBank := []string{"--partner", bank.PartnerID, "--secret", bank.Secret}
+	call("POST", "/topup/va/payment/", `{"vaNumber":"39358081234567890","amount":"100000","bankReference":"BCA-1"}`, asBank...)
+	pay := call("POST", "/wallet-payment/", `{"mobileNumber":"081234567890","amount":"25000","orderId":"ORDER-1"}`)
+	if d := pay["data"].(map[string]any); d["balanceAfter"] != "75000" {
+		t.Fatalf("payment: %v", d)
+	}
+	call("POST", "/kyc/", `{"mobileNumber":"081234567890","nik":"3273011708900001","fullName":"Budi Santoso","birthDate":"1990-08-17"}`)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		d := call("GET", "/customer-account-inquiry/?mobileNumber=081234567890", "")["data"].(map[string]any)
+		if d["kycStatus"] == "VERIFIED" && d["accountType"] == "PREMIUM" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("KYC not decided by the e-KYC job: %v", d)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if strings.Contains(logs.String(), "3273011708900001") {
+		t.Fatal("the full NIK reached the log")
+	}
+
+	// 9. graceful shutdown, then the ledger reconciles
 	cancel()
 	select {
 	case err := <-done:
@@ -171,6 +203,10 @@ func quickstart(t *testing.T, databaseURL string) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("server did not shut down")
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"reconcile"}, environ, nil, &out, io.Discard); err != nil {
+		t.Fatalf("reconcile: %v\n%s", err, out.String())
 	}
 }
 

@@ -201,6 +201,9 @@ type HistoryItem struct {
 	BalanceAfter *int64
 	// Incoming is true when the customer received the money.
 	Incoming bool
+	// Counterparty is the other side as this customer sees it: for the
+	// receiver of a P2P transfer, the sender.
+	Counterparty string
 }
 
 // HistoryFilter narrows a history query. Cursor is the id of the last item

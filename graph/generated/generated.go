@@ -9,6 +9,7 @@ import (
 	"math"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
@@ -42,30 +43,66 @@ type ComplexityRoot struct {
 	}
 
 	Customer struct {
-		AccountStatus func(childComplexity int) int
-		AccountType   func(childComplexity int) int
-		Balance       func(childComplexity int) int
-		CustomerType  func(childComplexity int) int
-		Email         func(childComplexity int) int
-		FirstName     func(childComplexity int) int
-		FullName      func(childComplexity int) int
-		ID            func(childComplexity int) int
-		KycStatus     func(childComplexity int) int
-		LastName      func(childComplexity int) int
-		MiddleName    func(childComplexity int) int
-		MobileNumber  func(childComplexity int) int
+		AccountStatus   func(childComplexity int) int
+		AccountType     func(childComplexity int) int
+		Balance         func(childComplexity int) int
+		CustomerType    func(childComplexity int) int
+		Email           func(childComplexity int) int
+		FirstName       func(childComplexity int) int
+		FullName        func(childComplexity int) int
+		ID              func(childComplexity int) int
+		KycStatus       func(childComplexity int) int
+		LastName        func(childComplexity int) int
+		MiddleName      func(childComplexity int) int
+		MobileNumber    func(childComplexity int) int
+		Transactions    func(childComplexity int, first *int, after *string, typeArg *model.TransactionType, from *time.Time, to *time.Time) int
+		VirtualAccounts func(childComplexity int) int
+	}
+
+	KycSubmission struct {
+		KycStatus    func(childComplexity int) int
+		NikMasked    func(childComplexity int) int
+		SubmissionID func(childComplexity int) int
+		SubmittedAt  func(childComplexity int) int
+	}
+
+	MoneyMovement struct {
+		BalanceAfter  func(childComplexity int) int
+		BalanceBefore func(childComplexity int) int
+		Transaction   func(childComplexity int) int
 	}
 
 	Mutation struct {
 		Logout           func(childComplexity int) int
+		P2pTransfer      func(childComplexity int, input model.P2pTransferInput) int
+		Pay              func(childComplexity int, input model.PayInput) int
+		RefundPayment    func(childComplexity int, input model.RefundPaymentInput) int
 		RegisterCustomer func(childComplexity int, input model.RegisterCustomerInput) int
 		RequestOtp       func(childComplexity int, input model.RequestOtpInput) int
+		RetailInquiry    func(childComplexity int, input model.RetailInquiryInput) int
+		RetailPayment    func(childComplexity int, input model.RetailPaymentInput) int
+		SubmitKyc        func(childComplexity int, input model.SubmitKycInput) int
+		SubmitKycFor     func(childComplexity int, input model.SubmitKycForInput) int
+		TransferP2p      func(childComplexity int, input model.PartnerP2pTransferInput) int
+		VaInquiry        func(childComplexity int, input model.VaInquiryInput) int
+		VaPayment        func(childComplexity int, input model.VaPaymentInput) int
 		ValidateOtp      func(childComplexity int, input model.ValidateOtpInput) int
+		WalletPayment    func(childComplexity int, input model.WalletPaymentInput) int
+	}
+
+	PageInfo struct {
+		EndCursor       func(childComplexity int) int
+		HasNextPage     func(childComplexity int) int
+		HasPreviousPage func(childComplexity int) int
+		StartCursor     func(childComplexity int) int
 	}
 
 	Query struct {
-		Customer func(childComplexity int, mobileNumber string) int
-		Me       func(childComplexity int) int
+		Customer           func(childComplexity int, mobileNumber string) int
+		Me                 func(childComplexity int) int
+		Transaction        func(childComplexity int, reffID string) int
+		TransactionHistory func(childComplexity int, mobileNumber string, first *int, after *string, typeArg *model.TransactionType, from *time.Time, to *time.Time) int
+		VirtualAccounts    func(childComplexity int, mobileNumber string) int
 	}
 
 	RegisterCustomerPayload struct {
@@ -78,11 +115,59 @@ type ComplexityRoot struct {
 		Purpose   func(childComplexity int) int
 	}
 
+	TopUpQuote struct {
+		Amount       func(childComplexity int) int
+		BankCode     func(childComplexity int) int
+		BankName     func(childComplexity int) int
+		CustomerName func(childComplexity int) int
+		Fee          func(childComplexity int) int
+		MaxAmount    func(childComplexity int) int
+		MinAmount    func(childComplexity int) int
+		TotalAmount  func(childComplexity int) int
+		VaNumber     func(childComplexity int) int
+	}
+
+	TopUpResult struct {
+		CustomerName func(childComplexity int) int
+		Transaction  func(childComplexity int) int
+	}
+
+	Transaction struct {
+		Amount       func(childComplexity int) int
+		BalanceAfter func(childComplexity int) int
+		Counterparty func(childComplexity int) int
+		Date         func(childComplexity int) int
+		Description  func(childComplexity int) int
+		Direction    func(childComplexity int) int
+		OrderID      func(childComplexity int) int
+		ReffID       func(childComplexity int) int
+		ServiceFee   func(childComplexity int) int
+		Status       func(childComplexity int) int
+		TotalAmount  func(childComplexity int) int
+		Type         func(childComplexity int) int
+	}
+
+	TransactionConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	TransactionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	ValidateOtpPayload struct {
 		AccessToken func(childComplexity int) int
 		Customer    func(childComplexity int) int
 		ExpiresIn   func(childComplexity int) int
 		Purpose     func(childComplexity int) int
+	}
+
+	VirtualAccount struct {
+		BankCode func(childComplexity int) int
+		BankName func(childComplexity int) int
+		VaNumber func(childComplexity int) int
 	}
 }
 
@@ -92,16 +177,32 @@ type ComplexityRoot struct {
 
 type CustomerResolver interface {
 	Balance(ctx context.Context, obj *model.Customer) (*model.Balance, error)
+	VirtualAccounts(ctx context.Context, obj *model.Customer) ([]*model.VirtualAccount, error)
+	Transactions(ctx context.Context, obj *model.Customer, first *int, after *string, typeArg *model.TransactionType, from *time.Time, to *time.Time) (*model.TransactionConnection, error)
 }
 type MutationResolver interface {
 	RequestOtp(ctx context.Context, input model.RequestOtpInput) (*model.RequestOtpPayload, error)
 	ValidateOtp(ctx context.Context, input model.ValidateOtpInput) (*model.ValidateOtpPayload, error)
 	Logout(ctx context.Context) (bool, error)
 	RegisterCustomer(ctx context.Context, input model.RegisterCustomerInput) (*model.RegisterCustomerPayload, error)
+	SubmitKyc(ctx context.Context, input model.SubmitKycInput) (*model.KycSubmission, error)
+	SubmitKycFor(ctx context.Context, input model.SubmitKycForInput) (*model.KycSubmission, error)
+	VaInquiry(ctx context.Context, input model.VaInquiryInput) (*model.TopUpQuote, error)
+	VaPayment(ctx context.Context, input model.VaPaymentInput) (*model.TopUpResult, error)
+	RetailInquiry(ctx context.Context, input model.RetailInquiryInput) (*model.TopUpQuote, error)
+	RetailPayment(ctx context.Context, input model.RetailPaymentInput) (*model.TopUpResult, error)
+	Pay(ctx context.Context, input model.PayInput) (*model.MoneyMovement, error)
+	P2pTransfer(ctx context.Context, input model.P2pTransferInput) (*model.MoneyMovement, error)
+	WalletPayment(ctx context.Context, input model.WalletPaymentInput) (*model.MoneyMovement, error)
+	RefundPayment(ctx context.Context, input model.RefundPaymentInput) (*model.MoneyMovement, error)
+	TransferP2p(ctx context.Context, input model.PartnerP2pTransferInput) (*model.MoneyMovement, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*model.Customer, error)
 	Customer(ctx context.Context, mobileNumber string) (*model.Customer, error)
+	VirtualAccounts(ctx context.Context, mobileNumber string) ([]*model.VirtualAccount, error)
+	Transaction(ctx context.Context, reffID string) (*model.Transaction, error)
+	TransactionHistory(ctx context.Context, mobileNumber string, first *int, after *string, typeArg *model.TransactionType, from *time.Time, to *time.Time) (*model.TransactionConnection, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -207,6 +308,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.MobileNumber(childComplexity), true
+	case "Customer.transactions":
+		if e.ComplexityRoot.Customer.Transactions == nil {
+			break
+		}
+
+		args, err := ec.field_Customer_transactions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Customer.Transactions(childComplexity, args["first"].(*int), args["after"].(*string), args["type"].(*model.TransactionType), args["from"].(*time.Time), args["to"].(*time.Time)), true
+	case "Customer.virtualAccounts":
+		if e.ComplexityRoot.Customer.VirtualAccounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.VirtualAccounts(childComplexity), true
+
+	case "KycSubmission.kycStatus":
+		if e.ComplexityRoot.KycSubmission.KycStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KycSubmission.KycStatus(childComplexity), true
+	case "KycSubmission.nikMasked":
+		if e.ComplexityRoot.KycSubmission.NikMasked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KycSubmission.NikMasked(childComplexity), true
+	case "KycSubmission.submissionId":
+		if e.ComplexityRoot.KycSubmission.SubmissionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KycSubmission.SubmissionID(childComplexity), true
+	case "KycSubmission.submittedAt":
+		if e.ComplexityRoot.KycSubmission.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KycSubmission.SubmittedAt(childComplexity), true
+
+	case "MoneyMovement.balanceAfter":
+		if e.ComplexityRoot.MoneyMovement.BalanceAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MoneyMovement.BalanceAfter(childComplexity), true
+	case "MoneyMovement.balanceBefore":
+		if e.ComplexityRoot.MoneyMovement.BalanceBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MoneyMovement.BalanceBefore(childComplexity), true
+	case "MoneyMovement.transaction":
+		if e.ComplexityRoot.MoneyMovement.Transaction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MoneyMovement.Transaction(childComplexity), true
 
 	case "Mutation.logout":
 		if e.ComplexityRoot.Mutation.Logout == nil {
@@ -214,6 +376,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Logout(childComplexity), true
+	case "Mutation.p2pTransfer":
+		if e.ComplexityRoot.Mutation.P2pTransfer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_p2pTransfer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.P2pTransfer(childComplexity, args["input"].(model.P2pTransferInput)), true
+	case "Mutation.pay":
+		if e.ComplexityRoot.Mutation.Pay == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pay_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Pay(childComplexity, args["input"].(model.PayInput)), true
+	case "Mutation.refundPayment":
+		if e.ComplexityRoot.Mutation.RefundPayment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_refundPayment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RefundPayment(childComplexity, args["input"].(model.RefundPaymentInput)), true
 	case "Mutation.registerCustomer":
 		if e.ComplexityRoot.Mutation.RegisterCustomer == nil {
 			break
@@ -236,6 +431,83 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestOtp(childComplexity, args["input"].(model.RequestOtpInput)), true
+	case "Mutation.retailInquiry":
+		if e.ComplexityRoot.Mutation.RetailInquiry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_retailInquiry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RetailInquiry(childComplexity, args["input"].(model.RetailInquiryInput)), true
+	case "Mutation.retailPayment":
+		if e.ComplexityRoot.Mutation.RetailPayment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_retailPayment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RetailPayment(childComplexity, args["input"].(model.RetailPaymentInput)), true
+	case "Mutation.submitKyc":
+		if e.ComplexityRoot.Mutation.SubmitKyc == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitKyc_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitKyc(childComplexity, args["input"].(model.SubmitKycInput)), true
+	case "Mutation.submitKycFor":
+		if e.ComplexityRoot.Mutation.SubmitKycFor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitKycFor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitKycFor(childComplexity, args["input"].(model.SubmitKycForInput)), true
+	case "Mutation.transferP2P":
+		if e.ComplexityRoot.Mutation.TransferP2p == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_transferP2P_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TransferP2p(childComplexity, args["input"].(model.PartnerP2pTransferInput)), true
+	case "Mutation.vaInquiry":
+		if e.ComplexityRoot.Mutation.VaInquiry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_vaInquiry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VaInquiry(childComplexity, args["input"].(model.VaInquiryInput)), true
+	case "Mutation.vaPayment":
+		if e.ComplexityRoot.Mutation.VaPayment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_vaPayment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VaPayment(childComplexity, args["input"].(model.VaPaymentInput)), true
 	case "Mutation.validateOtp":
 		if e.ComplexityRoot.Mutation.ValidateOtp == nil {
 			break
@@ -247,6 +519,42 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ValidateOtp(childComplexity, args["input"].(model.ValidateOtpInput)), true
+	case "Mutation.walletPayment":
+		if e.ComplexityRoot.Mutation.WalletPayment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_walletPayment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WalletPayment(childComplexity, args["input"].(model.WalletPaymentInput)), true
+
+	case "PageInfo.endCursor":
+		if e.ComplexityRoot.PageInfo.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.EndCursor(childComplexity), true
+	case "PageInfo.hasNextPage":
+		if e.ComplexityRoot.PageInfo.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+	case "PageInfo.hasPreviousPage":
+		if e.ComplexityRoot.PageInfo.HasPreviousPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasPreviousPage(childComplexity), true
+	case "PageInfo.startCursor":
+		if e.ComplexityRoot.PageInfo.StartCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
 	case "Query.customer":
 		if e.ComplexityRoot.Query.Customer == nil {
@@ -266,6 +574,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.transaction":
+		if e.ComplexityRoot.Query.Transaction == nil {
+			break
+		}
+
+		args, err := ec.field_Query_transaction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Transaction(childComplexity, args["reffId"].(string)), true
+	case "Query.transactionHistory":
+		if e.ComplexityRoot.Query.TransactionHistory == nil {
+			break
+		}
+
+		args, err := ec.field_Query_transactionHistory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TransactionHistory(childComplexity, args["mobileNumber"].(string), args["first"].(*int), args["after"].(*string), args["type"].(*model.TransactionType), args["from"].(*time.Time), args["to"].(*time.Time)), true
+	case "Query.virtualAccounts":
+		if e.ComplexityRoot.Query.VirtualAccounts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_virtualAccounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.VirtualAccounts(childComplexity, args["mobileNumber"].(string)), true
 
 	case "RegisterCustomerPayload.customer":
 		if e.ComplexityRoot.RegisterCustomerPayload.Customer == nil {
@@ -293,6 +634,173 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RequestOtpPayload.Purpose(childComplexity), true
 
+	case "TopUpQuote.amount":
+		if e.ComplexityRoot.TopUpQuote.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopUpQuote.Amount(childComplexity), true
+	case "TopUpQuote.bankCode":
+		if e.ComplexityRoot.TopUpQuote.BankCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopUpQuote.BankCode(childComplexity), true
+	case "TopUpQuote.bankName":
+		if e.ComplexityRoot.TopUpQuote.BankName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopUpQuote.BankName(childComplexity), true
+	case "TopUpQuote.customerName":
+		if e.ComplexityRoot.TopUpQuote.CustomerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopUpQuote.CustomerName(childComplexity), true
+	case "TopUpQuote.fee":
+		if e.ComplexityRoot.TopUpQuote.Fee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopUpQuote.Fee(childComplexity), true
+	case "TopUpQuote.maxAmount":
+		if e.ComplexityRoot.TopUpQuote.MaxAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopUpQuote.MaxAmount(childComplexity), true
+	case "TopUpQuote.minAmount":
+		if e.ComplexityRoot.TopUpQuote.MinAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopUpQuote.MinAmount(childComplexity), true
+	case "TopUpQuote.totalAmount":
+		if e.ComplexityRoot.TopUpQuote.TotalAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopUpQuote.TotalAmount(childComplexity), true
+	case "TopUpQuote.vaNumber":
+		if e.ComplexityRoot.TopUpQuote.VaNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopUpQuote.VaNumber(childComplexity), true
+
+	case "TopUpResult.customerName":
+		if e.ComplexityRoot.TopUpResult.CustomerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopUpResult.CustomerName(childComplexity), true
+	case "TopUpResult.transaction":
+		if e.ComplexityRoot.TopUpResult.Transaction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopUpResult.Transaction(childComplexity), true
+
+	case "Transaction.amount":
+		if e.ComplexityRoot.Transaction.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transaction.Amount(childComplexity), true
+	case "Transaction.balanceAfter":
+		if e.ComplexityRoot.Transaction.BalanceAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transaction.BalanceAfter(childComplexity), true
+	case "Transaction.counterparty":
+		if e.ComplexityRoot.Transaction.Counterparty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transaction.Counterparty(childComplexity), true
+	case "Transaction.date":
+		if e.ComplexityRoot.Transaction.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transaction.Date(childComplexity), true
+	case "Transaction.description":
+		if e.ComplexityRoot.Transaction.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transaction.Description(childComplexity), true
+	case "Transaction.direction":
+		if e.ComplexityRoot.Transaction.Direction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transaction.Direction(childComplexity), true
+	case "Transaction.orderId":
+		if e.ComplexityRoot.Transaction.OrderID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transaction.OrderID(childComplexity), true
+	case "Transaction.reffId":
+		if e.ComplexityRoot.Transaction.ReffID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transaction.ReffID(childComplexity), true
+	case "Transaction.serviceFee":
+		if e.ComplexityRoot.Transaction.ServiceFee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transaction.ServiceFee(childComplexity), true
+	case "Transaction.status":
+		if e.ComplexityRoot.Transaction.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transaction.Status(childComplexity), true
+	case "Transaction.totalAmount":
+		if e.ComplexityRoot.Transaction.TotalAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transaction.TotalAmount(childComplexity), true
+	case "Transaction.type":
+		if e.ComplexityRoot.Transaction.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transaction.Type(childComplexity), true
+
+	case "TransactionConnection.edges":
+		if e.ComplexityRoot.TransactionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransactionConnection.Edges(childComplexity), true
+	case "TransactionConnection.pageInfo":
+		if e.ComplexityRoot.TransactionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransactionConnection.PageInfo(childComplexity), true
+
+	case "TransactionEdge.cursor":
+		if e.ComplexityRoot.TransactionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransactionEdge.Cursor(childComplexity), true
+	case "TransactionEdge.node":
+		if e.ComplexityRoot.TransactionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransactionEdge.Node(childComplexity), true
+
 	case "ValidateOtpPayload.accessToken":
 		if e.ComplexityRoot.ValidateOtpPayload.AccessToken == nil {
 			break
@@ -318,6 +826,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ValidateOtpPayload.Purpose(childComplexity), true
 
+	case "VirtualAccount.bankCode":
+		if e.ComplexityRoot.VirtualAccount.BankCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VirtualAccount.BankCode(childComplexity), true
+	case "VirtualAccount.bankName":
+		if e.ComplexityRoot.VirtualAccount.BankName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VirtualAccount.BankName(childComplexity), true
+	case "VirtualAccount.vaNumber":
+		if e.ComplexityRoot.VirtualAccount.VaNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VirtualAccount.VaNumber(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -327,9 +854,20 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("P2pTransferInput", ec.unmarshalInputP2pTransferInput),
+			graphql.NewInputUnmarshaler("PartnerP2pTransferInput", ec.unmarshalInputPartnerP2pTransferInput),
+			graphql.NewInputUnmarshaler("PayInput", ec.unmarshalInputPayInput),
+			graphql.NewInputUnmarshaler("RefundPaymentInput", ec.unmarshalInputRefundPaymentInput),
 			graphql.NewInputUnmarshaler("RegisterCustomerInput", ec.unmarshalInputRegisterCustomerInput),
 			graphql.NewInputUnmarshaler("RequestOtpInput", ec.unmarshalInputRequestOtpInput),
+			graphql.NewInputUnmarshaler("RetailInquiryInput", ec.unmarshalInputRetailInquiryInput),
+			graphql.NewInputUnmarshaler("RetailPaymentInput", ec.unmarshalInputRetailPaymentInput),
+			graphql.NewInputUnmarshaler("SubmitKycForInput", ec.unmarshalInputSubmitKycForInput),
+			graphql.NewInputUnmarshaler("SubmitKycInput", ec.unmarshalInputSubmitKycInput),
+			graphql.NewInputUnmarshaler("VaInquiryInput", ec.unmarshalInputVaInquiryInput),
+			graphql.NewInputUnmarshaler("VaPaymentInput", ec.unmarshalInputVaPaymentInput),
 			graphql.NewInputUnmarshaler("ValidateOtpInput", ec.unmarshalInputValidateOtpInput),
+			graphql.NewInputUnmarshaler("WalletPaymentInput", ec.unmarshalInputWalletPaymentInput),
 		)
 	}
 	first := true
@@ -545,6 +1083,45 @@ directive @goTag(
   value: String
 ) on INPUT_FIELD_DEFINITION | FIELD_DEFINITION
 `, BuiltIn: false},
+	{Name: "../schema/kyc.graphqls", Input: `"A KYC submission, pending review."
+type KycSubmission {
+  submissionId: ID!
+  "The customer's KYC status after submitting: PENDING."
+  kycStatus: KycStatus!
+  "The NIK with all but the last four digits masked."
+  nikMasked: String!
+  submittedAt: Time!
+}
+
+input SubmitKycInput {
+  "The 16-digit national ID (NIK)."
+  nik: String! @goTag(key: "validate", value: "required,max=32")
+  "As on the KTP."
+  fullName: String! @goTag(key: "validate", value: "required,max=100")
+  "YYYY-MM-DD."
+  birthDate: String! @goTag(key: "validate", value: "required,max=10")
+}
+
+input SubmitKycForInput {
+  mobileNumber: String! @goTag(key: "validate", value: "required,max=20")
+  "The 16-digit national ID (NIK)."
+  nik: String! @goTag(key: "validate", value: "required,max=32")
+  "As on the KTP."
+  fullName: String! @goTag(key: "validate", value: "required,max=100")
+  "YYYY-MM-DD."
+  birthDate: String! @goTag(key: "validate", value: "required,max=10")
+}
+
+extend type Mutation {
+  """
+  Ask to verify the customer's identity (upgrade to PREMIUM). Requires the
+  customer level.
+  """
+  submitKyc(input: SubmitKycInput!): KycSubmission!
+  "Submit KYC for a bound customer. Requires a signed request from a PARTNER."
+  submitKycFor(input: SubmitKycForInput!): KycSubmission!
+}
+`, BuiltIn: false},
 	{Name: "../schema/money.graphqls", Input: `"""
 An amount of Indonesian rupiah (IDR) as a whole number of rupiah.
 
@@ -554,6 +1131,263 @@ an integer literal; fractions, negatives, exponents and values beyond int64
 are rejected with INVALID_REQUEST (legacyCode 10).
 """
 scalar Money
+`, BuiltIn: false},
+	{Name: "../schema/topup.graphqls", Input: `"A customer's top-up account number at one bank."
+type VirtualAccount {
+  "Bank Indonesia code, e.g. 014."
+  bankCode: String!
+  bankName: String!
+  vaNumber: String!
+}
+
+"A channel's inquiry answer: who the money is for and what is allowed now."
+type TopUpQuote {
+  customerName: String!
+  "VA inquiries only."
+  vaNumber: String
+  "VA inquiries only."
+  bankCode: String
+  "VA inquiries only."
+  bankName: String
+  "The amount asked about; null when none was given."
+  amount: Money
+  "Collected by the channel on top of amount."
+  fee: Money!
+  "amount + fee; null when no amount was given."
+  totalAmount: Money
+  minAmount: Money!
+  "The most the customer can receive now (balance cap, monthly limit)."
+  maxAmount: Money!
+}
+
+"A credited top-up. A repeated notification answers as the first time."
+type TopUpResult {
+  transaction: Transaction!
+  customerName: String!
+}
+
+input VaInquiryInput {
+  vaNumber: String! @goTag(key: "validate", value: "required,max=32,numeric")
+  "Optional: checked against the customer's limits when given."
+  amount: Money
+}
+
+input VaPaymentInput {
+  vaNumber: String! @goTag(key: "validate", value: "required,max=32,numeric")
+  amount: Money! @goTag(key: "validate", value: "required")
+  "The bank's reference; repeating it replays the first answer."
+  bankReference: String! @goTag(key: "validate", value: "required,max=64")
+}
+
+input RetailInquiryInput {
+  mobileNumber: String! @goTag(key: "validate", value: "required,max=20")
+  amount: Money! @goTag(key: "validate", value: "required")
+}
+
+input RetailPaymentInput {
+  mobileNumber: String! @goTag(key: "validate", value: "required,max=20")
+  amount: Money! @goTag(key: "validate", value: "required")
+  "The store's reference; repeating it replays the first answer."
+  storeReference: String! @goTag(key: "validate", value: "required,max=64")
+}
+
+extend type Customer {
+  """
+  Where the customer can top up: one number per bank. Readable by the
+  customer (bearer token) or by a signed partner the customer is bound to.
+  """
+  virtualAccounts: [VirtualAccount!]!
+}
+
+extend type Query {
+  "A bound customer's VA numbers. Requires a signed request from a PARTNER."
+  virtualAccounts(mobileNumber: String!): [VirtualAccount!]!
+}
+
+extend type Mutation {
+  "A bank asks about a VA number before payment. Requires a signed request from a CHANNEL."
+  vaInquiry(input: VaInquiryInput!): TopUpQuote!
+  "A bank reports money paid into a VA. Requires a signed request from a CHANNEL."
+  vaPayment(input: VaPaymentInput!): TopUpResult!
+  "A retail store asks before taking cash. Requires a signed request from a CHANNEL."
+  retailInquiry(input: RetailInquiryInput!): TopUpQuote!
+  "A retail store reports cash taken. Requires a signed request from a CHANNEL."
+  retailPayment(input: RetailPaymentInput!): TopUpResult!
+}
+`, BuiltIn: false},
+	{Name: "../schema/wallet.graphqls", Input: `"""
+An instant as RFC 3339 text. Results are given in WIB (+07:00), e.g.
+"2025-07-01T09:30:00+07:00"; inputs must carry a zone offset.
+"""
+scalar Time
+
+"The kind of a transaction."
+enum TransactionType {
+  TOPUP_VA
+  TOPUP_RETAIL
+  WALLET_PAYMENT
+  REFUND
+  P2P_TRANSFER
+}
+
+"Where a transaction stands."
+enum TransactionStatus {
+  PENDING
+  SUCCESS
+  FAILED
+}
+
+"Whether money came into or went out of the customer's wallet."
+enum Direction {
+  IN
+  OUT
+}
+
+"""
+A business transaction: a top-up, a payment, a refund or a transfer between
+wallets. Field names follow the REST status and history shapes.
+"""
+type Transaction {
+  "The reference for status inquiries (the REST responseId that started it)."
+  reffId: ID!
+  type: TransactionType!
+  status: TransactionStatus!
+  amount: Money!
+  serviceFee: Money!
+  "amount + serviceFee."
+  totalAmount: Money!
+  "When the transaction started."
+  date: Time!
+  "The other side: merchant, bank VA, store or the other wallet (masked)."
+  counterparty: String
+  description: String
+  "The partner's order id (payments; for a refund, the refunded payment's)."
+  orderId: String
+  """
+  Seen from the customer the transaction belongs to, or from the customer
+  reading it (a P2P transfer is IN for its receiver).
+  """
+  direction: Direction
+  "The customer's balance after it, where known (history and money movements)."
+  balanceAfter: Money
+}
+
+"The result of a payment, refund or transfer, for the customer it concerns."
+type MoneyMovement {
+  transaction: Transaction!
+  balanceBefore: Money
+  balanceAfter: Money
+}
+
+"A page of transactions, newest first (Relay cursor connection)."
+type TransactionConnection {
+  edges: [TransactionEdge!]!
+  pageInfo: PageInfo!
+}
+
+type TransactionEdge {
+  "The transaction's reffId; pass it as after to read on."
+  cursor: String!
+  node: Transaction!
+}
+
+"Relay page information."
+type PageInfo {
+  hasNextPage: Boolean!
+  "True when the page was asked for after a cursor."
+  hasPreviousPage: Boolean!
+  startCursor: String
+  endCursor: String
+}
+
+extend type Customer {
+  """
+  The customer's transactions, newest first. first defaults to 20 (at most
+  100); after is the endCursor of the previous page; from is inclusive, to
+  exclusive. Readable by the customer (bearer token) or by a signed partner
+  the customer is bound to.
+  """
+  transactions(first: Int, after: String, type: TransactionType, from: Time, to: Time): TransactionConnection!
+}
+
+input PayInput {
+  amount: Money! @goTag(key: "validate", value: "required")
+  "Unique per partner: a used orderId is IDEMPOTENCY_CONFLICT."
+  orderId: String! @goTag(key: "validate", value: "required,max=64")
+  description: String @goTag(key: "validate", value: "omitempty,max=255")
+}
+
+input WalletPaymentInput {
+  mobileNumber: String! @goTag(key: "validate", value: "required,max=20")
+  amount: Money! @goTag(key: "validate", value: "required")
+  "Unique per partner: a used orderId is IDEMPOTENCY_CONFLICT."
+  orderId: String! @goTag(key: "validate", value: "required,max=64")
+  description: String @goTag(key: "validate", value: "omitempty,max=255")
+}
+
+input RefundPaymentInput {
+  "The orderId of the partner's payment."
+  orderId: String! @goTag(key: "validate", value: "required,max=64")
+  amount: Money! @goTag(key: "validate", value: "required")
+  reason: String @goTag(key: "validate", value: "omitempty,max=255")
+}
+
+input P2pTransferInput {
+  toMobileNumber: String! @goTag(key: "validate", value: "required,max=20")
+  amount: Money! @goTag(key: "validate", value: "required")
+  description: String @goTag(key: "validate", value: "omitempty,max=255")
+}
+
+input PartnerP2pTransferInput {
+  "The sender."
+  mobileNumber: String! @goTag(key: "validate", value: "required,max=20")
+  toMobileNumber: String! @goTag(key: "validate", value: "required,max=20")
+  amount: Money! @goTag(key: "validate", value: "required")
+  description: String @goTag(key: "validate", value: "omitempty,max=255")
+}
+
+extend type Query {
+  """
+  One transaction. With a bearer token: one of the customer's own. With a
+  signed request: one the partner started or that involves a customer bound
+  to it. Anything else is NOT_FOUND.
+  """
+  transaction(reffId: ID!): Transaction
+  """
+  A bound customer's transactions, newest first (as Customer.transactions).
+  Requires a signed request from a PARTNER.
+  """
+  transactionHistory(
+    mobileNumber: String!
+    first: Int
+    after: String
+    type: TransactionType
+    from: Time
+    to: Time
+  ): TransactionConnection!
+}
+
+extend type Mutation {
+  """
+  Pay the partner of this session from the customer's wallet (a partner
+  frontend checkout). Requires the customer level.
+  """
+  pay(input: PayInput!): MoneyMovement!
+  """
+  Send money from the customer's wallet to another wallet. The sender must
+  be verified (KYC); the receiver's limits apply. Requires the customer level.
+  """
+  p2pTransfer(input: P2pTransferInput!): MoneyMovement!
+  "Charge a bound customer for an order. Requires a signed request from a PARTNER."
+  walletPayment(input: WalletPaymentInput!): MoneyMovement!
+  "Return (part of) one of the partner's payments. Requires a signed request from a PARTNER."
+  refundPayment(input: RefundPaymentInput!): MoneyMovement!
+  """
+  Move money between two wallets for a bound, verified sender. Requires a
+  signed request from a PARTNER.
+  """
+  transferP2P(input: PartnerP2pTransferInput!): MoneyMovement!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -598,8 +1432,52 @@ func (ec *executionContext) childFields_Customer(ctx context.Context, field grap
 		return ec.fieldContext_Customer_kycStatus(ctx, field)
 	case "balance":
 		return ec.fieldContext_Customer_balance(ctx, field)
+	case "virtualAccounts":
+		return ec.fieldContext_Customer_virtualAccounts(ctx, field)
+	case "transactions":
+		return ec.fieldContext_Customer_transactions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Customer", field.Name)
+}
+
+func (ec *executionContext) childFields_KycSubmission(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "submissionId":
+		return ec.fieldContext_KycSubmission_submissionId(ctx, field)
+	case "kycStatus":
+		return ec.fieldContext_KycSubmission_kycStatus(ctx, field)
+	case "nikMasked":
+		return ec.fieldContext_KycSubmission_nikMasked(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_KycSubmission_submittedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KycSubmission", field.Name)
+}
+
+func (ec *executionContext) childFields_MoneyMovement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "transaction":
+		return ec.fieldContext_MoneyMovement_transaction(ctx, field)
+	case "balanceBefore":
+		return ec.fieldContext_MoneyMovement_balanceBefore(ctx, field)
+	case "balanceAfter":
+		return ec.fieldContext_MoneyMovement_balanceAfter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MoneyMovement", field.Name)
+}
+
+func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hasNextPage":
+		return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+	case "hasPreviousPage":
+		return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+	case "startCursor":
+		return ec.fieldContext_PageInfo_startCursor(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_PageInfo_endCursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
 func (ec *executionContext) childFields_RegisterCustomerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -622,6 +1500,90 @@ func (ec *executionContext) childFields_RequestOtpPayload(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type RequestOtpPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_TopUpQuote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "customerName":
+		return ec.fieldContext_TopUpQuote_customerName(ctx, field)
+	case "vaNumber":
+		return ec.fieldContext_TopUpQuote_vaNumber(ctx, field)
+	case "bankCode":
+		return ec.fieldContext_TopUpQuote_bankCode(ctx, field)
+	case "bankName":
+		return ec.fieldContext_TopUpQuote_bankName(ctx, field)
+	case "amount":
+		return ec.fieldContext_TopUpQuote_amount(ctx, field)
+	case "fee":
+		return ec.fieldContext_TopUpQuote_fee(ctx, field)
+	case "totalAmount":
+		return ec.fieldContext_TopUpQuote_totalAmount(ctx, field)
+	case "minAmount":
+		return ec.fieldContext_TopUpQuote_minAmount(ctx, field)
+	case "maxAmount":
+		return ec.fieldContext_TopUpQuote_maxAmount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TopUpQuote", field.Name)
+}
+
+func (ec *executionContext) childFields_TopUpResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "transaction":
+		return ec.fieldContext_TopUpResult_transaction(ctx, field)
+	case "customerName":
+		return ec.fieldContext_TopUpResult_customerName(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TopUpResult", field.Name)
+}
+
+func (ec *executionContext) childFields_Transaction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reffId":
+		return ec.fieldContext_Transaction_reffId(ctx, field)
+	case "type":
+		return ec.fieldContext_Transaction_type(ctx, field)
+	case "status":
+		return ec.fieldContext_Transaction_status(ctx, field)
+	case "amount":
+		return ec.fieldContext_Transaction_amount(ctx, field)
+	case "serviceFee":
+		return ec.fieldContext_Transaction_serviceFee(ctx, field)
+	case "totalAmount":
+		return ec.fieldContext_Transaction_totalAmount(ctx, field)
+	case "date":
+		return ec.fieldContext_Transaction_date(ctx, field)
+	case "counterparty":
+		return ec.fieldContext_Transaction_counterparty(ctx, field)
+	case "description":
+		return ec.fieldContext_Transaction_description(ctx, field)
+	case "orderId":
+		return ec.fieldContext_Transaction_orderId(ctx, field)
+	case "direction":
+		return ec.fieldContext_Transaction_direction(ctx, field)
+	case "balanceAfter":
+		return ec.fieldContext_Transaction_balanceAfter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Transaction", field.Name)
+}
+
+func (ec *executionContext) childFields_TransactionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TransactionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TransactionConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TransactionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TransactionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_TransactionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_TransactionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TransactionEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_ValidateOtpPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "customer":
@@ -634,6 +1596,18 @@ func (ec *executionContext) childFields_ValidateOtpPayload(ctx context.Context, 
 		return ec.fieldContext_ValidateOtpPayload_expiresIn(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ValidateOtpPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_VirtualAccount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "bankCode":
+		return ec.fieldContext_VirtualAccount_bankCode(ctx, field)
+	case "bankName":
+		return ec.fieldContext_VirtualAccount_bankName(ctx, field)
+	case "vaNumber":
+		return ec.fieldContext_VirtualAccount_vaNumber(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VirtualAccount", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -752,6 +1726,94 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Customer_transactions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "type",
+		func(ctx context.Context, v any) (*model.TransactionType, error) {
+			return ec.unmarshalOTransactionType2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransactionType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["type"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_p2pTransfer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.P2pTransferInput, error) {
+			return ec.unmarshalNP2pTransferInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐP2pTransferInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_pay_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PayInput, error) {
+			return ec.unmarshalNPayInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐPayInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_refundPayment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RefundPaymentInput, error) {
+			return ec.unmarshalNRefundPaymentInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐRefundPaymentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_registerCustomer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -780,12 +1842,124 @@ func (ec *executionContext) field_Mutation_requestOtp_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_retailInquiry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RetailInquiryInput, error) {
+			return ec.unmarshalNRetailInquiryInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐRetailInquiryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_retailPayment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RetailPaymentInput, error) {
+			return ec.unmarshalNRetailPaymentInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐRetailPaymentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitKycFor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SubmitKycForInput, error) {
+			return ec.unmarshalNSubmitKycForInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐSubmitKycForInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitKyc_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SubmitKycInput, error) {
+			return ec.unmarshalNSubmitKycInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐSubmitKycInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_transferP2P_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PartnerP2pTransferInput, error) {
+			return ec.unmarshalNPartnerP2pTransferInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐPartnerP2pTransferInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_vaInquiry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.VaInquiryInput, error) {
+			return ec.unmarshalNVaInquiryInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐVaInquiryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_vaPayment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.VaPaymentInput, error) {
+			return ec.unmarshalNVaPaymentInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐVaPaymentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_validateOtp_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ValidateOtpInput, error) {
 			return ec.unmarshalNValidateOtpInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐValidateOtpInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_walletPayment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.WalletPaymentInput, error) {
+			return ec.unmarshalNWalletPaymentInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐWalletPaymentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -809,6 +1983,88 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 }
 
 func (ec *executionContext) field_Query_customer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "mobileNumber",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["mobileNumber"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_transactionHistory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "mobileNumber",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["mobileNumber"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "type",
+		func(ctx context.Context, v any) (*model.TransactionType, error) {
+			return ec.unmarshalOTransactionType2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransactionType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["type"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_transaction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reffId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reffId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_virtualAccounts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "mobileNumber",
@@ -1227,6 +2483,252 @@ func (ec *executionContext) fieldContext_Customer_balance(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Customer_virtualAccounts(ctx context.Context, field graphql.CollectedField, obj *model.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_virtualAccounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Customer().VirtualAccounts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.VirtualAccount) graphql.Marshaler {
+			return ec.marshalNVirtualAccount2ᚕᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐVirtualAccountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_virtualAccounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Customer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VirtualAccount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Customer_transactions(ctx context.Context, field graphql.CollectedField, obj *model.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_transactions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Customer().Transactions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["type"].(*model.TransactionType), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TransactionConnection) graphql.Marshaler {
+			return ec.marshalNTransactionConnection2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransactionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_transactions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Customer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransactionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Customer_transactions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KycSubmission_submissionId(ctx context.Context, field graphql.CollectedField, obj *model.KycSubmission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KycSubmission_submissionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmissionID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KycSubmission_submissionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KycSubmission", field, false, false, "ID")
+}
+
+func (ec *executionContext) _KycSubmission_kycStatus(ctx context.Context, field graphql.CollectedField, obj *model.KycSubmission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KycSubmission_kycStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KycStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.KycStatus) graphql.Marshaler {
+			return ec.marshalNKycStatus2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐKycStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KycSubmission_kycStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KycSubmission", field, false, false, "KycStatus")
+}
+
+func (ec *executionContext) _KycSubmission_nikMasked(ctx context.Context, field graphql.CollectedField, obj *model.KycSubmission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KycSubmission_nikMasked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NikMasked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KycSubmission_nikMasked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KycSubmission", field, false, false, "String")
+}
+
+func (ec *executionContext) _KycSubmission_submittedAt(ctx context.Context, field graphql.CollectedField, obj *model.KycSubmission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KycSubmission_submittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KycSubmission_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KycSubmission", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MoneyMovement_transaction(ctx context.Context, field graphql.CollectedField, obj *model.MoneyMovement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MoneyMovement_transaction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Transaction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Transaction) graphql.Marshaler {
+			return ec.marshalNTransaction2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransaction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MoneyMovement_transaction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MoneyMovement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Transaction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MoneyMovement_balanceBefore(ctx context.Context, field graphql.CollectedField, obj *model.MoneyMovement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MoneyMovement_balanceBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BalanceBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MoneyMovement_balanceBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MoneyMovement", field, false, false, "Money")
+}
+
+func (ec *executionContext) _MoneyMovement_balanceAfter(ctx context.Context, field graphql.CollectedField, obj *model.MoneyMovement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MoneyMovement_balanceAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BalanceAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MoneyMovement_balanceAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MoneyMovement", field, false, false, "Money")
+}
+
 func (ec *executionContext) _Mutation_requestOtp(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1382,6 +2884,582 @@ func (ec *executionContext) fieldContext_Mutation_registerCustomer(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_submitKyc(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitKyc(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitKyc(ctx, fc.Args["input"].(model.SubmitKycInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.KycSubmission) graphql.Marshaler {
+			return ec.marshalNKycSubmission2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐKycSubmission(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitKyc(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KycSubmission(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitKyc_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitKycFor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitKycFor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitKycFor(ctx, fc.Args["input"].(model.SubmitKycForInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.KycSubmission) graphql.Marshaler {
+			return ec.marshalNKycSubmission2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐKycSubmission(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitKycFor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KycSubmission(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitKycFor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_vaInquiry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_vaInquiry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VaInquiry(ctx, fc.Args["input"].(model.VaInquiryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TopUpQuote) graphql.Marshaler {
+			return ec.marshalNTopUpQuote2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTopUpQuote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_vaInquiry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TopUpQuote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_vaInquiry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_vaPayment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_vaPayment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VaPayment(ctx, fc.Args["input"].(model.VaPaymentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TopUpResult) graphql.Marshaler {
+			return ec.marshalNTopUpResult2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTopUpResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_vaPayment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TopUpResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_vaPayment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_retailInquiry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_retailInquiry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RetailInquiry(ctx, fc.Args["input"].(model.RetailInquiryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TopUpQuote) graphql.Marshaler {
+			return ec.marshalNTopUpQuote2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTopUpQuote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_retailInquiry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TopUpQuote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_retailInquiry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_retailPayment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_retailPayment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RetailPayment(ctx, fc.Args["input"].(model.RetailPaymentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TopUpResult) graphql.Marshaler {
+			return ec.marshalNTopUpResult2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTopUpResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_retailPayment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TopUpResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_retailPayment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_pay(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_pay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Pay(ctx, fc.Args["input"].(model.PayInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyMovement) graphql.Marshaler {
+			return ec.marshalNMoneyMovement2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoneyMovement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_pay(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyMovement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_pay_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_p2pTransfer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_p2pTransfer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().P2pTransfer(ctx, fc.Args["input"].(model.P2pTransferInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyMovement) graphql.Marshaler {
+			return ec.marshalNMoneyMovement2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoneyMovement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_p2pTransfer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyMovement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_p2pTransfer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_walletPayment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_walletPayment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WalletPayment(ctx, fc.Args["input"].(model.WalletPaymentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyMovement) graphql.Marshaler {
+			return ec.marshalNMoneyMovement2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoneyMovement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_walletPayment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyMovement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_walletPayment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_refundPayment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_refundPayment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RefundPayment(ctx, fc.Args["input"].(model.RefundPaymentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyMovement) graphql.Marshaler {
+			return ec.marshalNMoneyMovement2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoneyMovement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_refundPayment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyMovement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_refundPayment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_transferP2P(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_transferP2P(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TransferP2p(ctx, fc.Args["input"].(model.PartnerP2pTransferInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyMovement) graphql.Marshaler {
+			return ec.marshalNMoneyMovement2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoneyMovement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_transferP2P(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyMovement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_transferP2P_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasNextPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasPreviousPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_startCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_endCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1452,6 +3530,138 @@ func (ec *executionContext) fieldContext_Query_customer(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_customer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_virtualAccounts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_virtualAccounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().VirtualAccounts(ctx, fc.Args["mobileNumber"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.VirtualAccount) graphql.Marshaler {
+			return ec.marshalNVirtualAccount2ᚕᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐVirtualAccountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_virtualAccounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VirtualAccount(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_virtualAccounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_transaction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_transaction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Transaction(ctx, fc.Args["reffId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Transaction) graphql.Marshaler {
+			return ec.marshalOTransaction2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransaction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_transaction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Transaction(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_transaction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_transactionHistory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_transactionHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TransactionHistory(ctx, fc.Args["mobileNumber"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["type"].(*model.TransactionType), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TransactionConnection) graphql.Marshaler {
+			return ec.marshalNTransactionConnection2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransactionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_transactionHistory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransactionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_transactionHistory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -1635,6 +3845,663 @@ func (ec *executionContext) fieldContext_RequestOtpPayload_purpose(_ context.Con
 	return graphql.NewScalarFieldContext("RequestOtpPayload", field, false, false, "OtpPurpose")
 }
 
+func (ec *executionContext) _TopUpQuote_customerName(ctx context.Context, field graphql.CollectedField, obj *model.TopUpQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopUpQuote_customerName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomerName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TopUpQuote_customerName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TopUpQuote", field, false, false, "String")
+}
+
+func (ec *executionContext) _TopUpQuote_vaNumber(ctx context.Context, field graphql.CollectedField, obj *model.TopUpQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopUpQuote_vaNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VaNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TopUpQuote_vaNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TopUpQuote", field, false, false, "String")
+}
+
+func (ec *executionContext) _TopUpQuote_bankCode(ctx context.Context, field graphql.CollectedField, obj *model.TopUpQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopUpQuote_bankCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BankCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TopUpQuote_bankCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TopUpQuote", field, false, false, "String")
+}
+
+func (ec *executionContext) _TopUpQuote_bankName(ctx context.Context, field graphql.CollectedField, obj *model.TopUpQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopUpQuote_bankName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BankName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TopUpQuote_bankName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TopUpQuote", field, false, false, "String")
+}
+
+func (ec *executionContext) _TopUpQuote_amount(ctx context.Context, field graphql.CollectedField, obj *model.TopUpQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopUpQuote_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TopUpQuote_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TopUpQuote", field, false, false, "Money")
+}
+
+func (ec *executionContext) _TopUpQuote_fee(ctx context.Context, field graphql.CollectedField, obj *model.TopUpQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopUpQuote_fee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fee, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TopUpQuote_fee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TopUpQuote", field, false, false, "Money")
+}
+
+func (ec *executionContext) _TopUpQuote_totalAmount(ctx context.Context, field graphql.CollectedField, obj *model.TopUpQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopUpQuote_totalAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalAmount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TopUpQuote_totalAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TopUpQuote", field, false, false, "Money")
+}
+
+func (ec *executionContext) _TopUpQuote_minAmount(ctx context.Context, field graphql.CollectedField, obj *model.TopUpQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopUpQuote_minAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinAmount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TopUpQuote_minAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TopUpQuote", field, false, false, "Money")
+}
+
+func (ec *executionContext) _TopUpQuote_maxAmount(ctx context.Context, field graphql.CollectedField, obj *model.TopUpQuote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopUpQuote_maxAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxAmount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TopUpQuote_maxAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TopUpQuote", field, false, false, "Money")
+}
+
+func (ec *executionContext) _TopUpResult_transaction(ctx context.Context, field graphql.CollectedField, obj *model.TopUpResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopUpResult_transaction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Transaction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Transaction) graphql.Marshaler {
+			return ec.marshalNTransaction2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransaction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TopUpResult_transaction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TopUpResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Transaction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TopUpResult_customerName(ctx context.Context, field graphql.CollectedField, obj *model.TopUpResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopUpResult_customerName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomerName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TopUpResult_customerName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TopUpResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _Transaction_reffId(ctx context.Context, field graphql.CollectedField, obj *model.Transaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transaction_reffId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReffID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Transaction_reffId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transaction", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Transaction_type(ctx context.Context, field graphql.CollectedField, obj *model.Transaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transaction_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TransactionType) graphql.Marshaler {
+			return ec.marshalNTransactionType2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransactionType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Transaction_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transaction", field, false, false, "TransactionType")
+}
+
+func (ec *executionContext) _Transaction_status(ctx context.Context, field graphql.CollectedField, obj *model.Transaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transaction_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TransactionStatus) graphql.Marshaler {
+			return ec.marshalNTransactionStatus2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransactionStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Transaction_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transaction", field, false, false, "TransactionStatus")
+}
+
+func (ec *executionContext) _Transaction_amount(ctx context.Context, field graphql.CollectedField, obj *model.Transaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transaction_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Transaction_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transaction", field, false, false, "Money")
+}
+
+func (ec *executionContext) _Transaction_serviceFee(ctx context.Context, field graphql.CollectedField, obj *model.Transaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transaction_serviceFee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceFee, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Transaction_serviceFee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transaction", field, false, false, "Money")
+}
+
+func (ec *executionContext) _Transaction_totalAmount(ctx context.Context, field graphql.CollectedField, obj *model.Transaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transaction_totalAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalAmount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Transaction_totalAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transaction", field, false, false, "Money")
+}
+
+func (ec *executionContext) _Transaction_date(ctx context.Context, field graphql.CollectedField, obj *model.Transaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transaction_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Transaction_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transaction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Transaction_counterparty(ctx context.Context, field graphql.CollectedField, obj *model.Transaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transaction_counterparty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counterparty, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Transaction_counterparty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transaction", field, false, false, "String")
+}
+
+func (ec *executionContext) _Transaction_description(ctx context.Context, field graphql.CollectedField, obj *model.Transaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transaction_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Transaction_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transaction", field, false, false, "String")
+}
+
+func (ec *executionContext) _Transaction_orderId(ctx context.Context, field graphql.CollectedField, obj *model.Transaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transaction_orderId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrderID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Transaction_orderId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transaction", field, false, false, "String")
+}
+
+func (ec *executionContext) _Transaction_direction(ctx context.Context, field graphql.CollectedField, obj *model.Transaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transaction_direction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Direction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Direction) graphql.Marshaler {
+			return ec.marshalODirection2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐDirection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Transaction_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transaction", field, false, false, "Direction")
+}
+
+func (ec *executionContext) _Transaction_balanceAfter(ctx context.Context, field graphql.CollectedField, obj *model.Transaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transaction_balanceAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BalanceAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Transaction_balanceAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transaction", field, false, false, "Money")
+}
+
+func (ec *executionContext) _TransactionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.TransactionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransactionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TransactionEdge) graphql.Marshaler {
+			return ec.marshalNTransactionEdge2ᚕᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransactionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransactionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransactionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransactionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransactionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.TransactionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransactionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransactionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransactionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransactionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TransactionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransactionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransactionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransactionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _TransactionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.TransactionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransactionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Transaction) graphql.Marshaler {
+			return ec.marshalNTransaction2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransaction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransactionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransactionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Transaction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ValidateOtpPayload_customer(ctx context.Context, field graphql.CollectedField, obj *model.ValidateOtpPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1734,6 +4601,75 @@ func (ec *executionContext) _ValidateOtpPayload_expiresIn(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_ValidateOtpPayload_expiresIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ValidateOtpPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VirtualAccount_bankCode(ctx context.Context, field graphql.CollectedField, obj *model.VirtualAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VirtualAccount_bankCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BankCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VirtualAccount_bankCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VirtualAccount", field, false, false, "String")
+}
+
+func (ec *executionContext) _VirtualAccount_bankName(ctx context.Context, field graphql.CollectedField, obj *model.VirtualAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VirtualAccount_bankName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BankName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VirtualAccount_bankName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VirtualAccount", field, false, false, "String")
+}
+
+func (ec *executionContext) _VirtualAccount_vaNumber(ctx context.Context, field graphql.CollectedField, obj *model.VirtualAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VirtualAccount_vaNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VaNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VirtualAccount_vaNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VirtualAccount", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -2809,6 +5745,237 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputP2pTransferInput(ctx context.Context, obj any) (model.P2pTransferInput, error) {
+	var it model.P2pTransferInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"toMobileNumber", "amount", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "toMobileNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toMobileNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToMobileNumber = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalP2pTransferInput unmarshals raw into the P2pTransferInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalP2pTransferInput(ctx context.Context, raw any) (model.P2pTransferInput, error) {
+	var out model.P2pTransferInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "P2pTransferInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPartnerP2pTransferInput(ctx context.Context, obj any) (model.PartnerP2pTransferInput, error) {
+	var it model.PartnerP2pTransferInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"mobileNumber", "toMobileNumber", "amount", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "mobileNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mobileNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MobileNumber = data
+		case "toMobileNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toMobileNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToMobileNumber = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPartnerP2pTransferInput unmarshals raw into the PartnerP2pTransferInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPartnerP2pTransferInput(ctx context.Context, raw any) (model.PartnerP2pTransferInput, error) {
+	var out model.PartnerP2pTransferInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartnerP2pTransferInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPayInput(ctx context.Context, obj any) (model.PayInput, error) {
+	var it model.PayInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"amount", "orderId", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPayInput unmarshals raw into the PayInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPayInput(ctx context.Context, raw any) (model.PayInput, error) {
+	var out model.PayInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PayInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRefundPaymentInput(ctx context.Context, obj any) (model.RefundPaymentInput, error) {
+	var it model.RefundPaymentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderId", "amount", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRefundPaymentInput unmarshals raw into the RefundPaymentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRefundPaymentInput(ctx context.Context, raw any) (model.RefundPaymentInput, error) {
+	var out model.RefundPaymentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RefundPaymentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRegisterCustomerInput(ctx context.Context, obj any) (model.RegisterCustomerInput, error) {
 	var it model.RegisterCustomerInput
 	if obj == nil {
@@ -2928,6 +6095,335 @@ func UnmarshalRequestOtpInput(ctx context.Context, raw any) (model.RequestOtpInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRetailInquiryInput(ctx context.Context, obj any) (model.RetailInquiryInput, error) {
+	var it model.RetailInquiryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"mobileNumber", "amount"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "mobileNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mobileNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MobileNumber = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRetailInquiryInput unmarshals raw into the RetailInquiryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRetailInquiryInput(ctx context.Context, raw any) (model.RetailInquiryInput, error) {
+	var out model.RetailInquiryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RetailInquiryInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRetailPaymentInput(ctx context.Context, obj any) (model.RetailPaymentInput, error) {
+	var it model.RetailPaymentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"mobileNumber", "amount", "storeReference"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "mobileNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mobileNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MobileNumber = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "storeReference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storeReference"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoreReference = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRetailPaymentInput unmarshals raw into the RetailPaymentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRetailPaymentInput(ctx context.Context, raw any) (model.RetailPaymentInput, error) {
+	var out model.RetailPaymentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RetailPaymentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSubmitKycForInput(ctx context.Context, obj any) (model.SubmitKycForInput, error) {
+	var it model.SubmitKycForInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"mobileNumber", "nik", "fullName", "birthDate"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "mobileNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mobileNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MobileNumber = data
+		case "nik":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nik"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nik = data
+		case "fullName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fullName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FullName = data
+		case "birthDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthDate"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BirthDate = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSubmitKycForInput unmarshals raw into the SubmitKycForInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSubmitKycForInput(ctx context.Context, raw any) (model.SubmitKycForInput, error) {
+	var out model.SubmitKycForInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SubmitKycForInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSubmitKycInput(ctx context.Context, obj any) (model.SubmitKycInput, error) {
+	var it model.SubmitKycInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"nik", "fullName", "birthDate"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "nik":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nik"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nik = data
+		case "fullName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fullName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FullName = data
+		case "birthDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthDate"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BirthDate = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSubmitKycInput unmarshals raw into the SubmitKycInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSubmitKycInput(ctx context.Context, raw any) (model.SubmitKycInput, error) {
+	var out model.SubmitKycInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SubmitKycInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVaInquiryInput(ctx context.Context, obj any) (model.VaInquiryInput, error) {
+	var it model.VaInquiryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"vaNumber", "amount"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "vaNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vaNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VaNumber = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOMoney2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVaInquiryInput unmarshals raw into the VaInquiryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVaInquiryInput(ctx context.Context, raw any) (model.VaInquiryInput, error) {
+	var out model.VaInquiryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VaInquiryInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVaPaymentInput(ctx context.Context, obj any) (model.VaPaymentInput, error) {
+	var it model.VaPaymentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"vaNumber", "amount", "bankReference"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "vaNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vaNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VaNumber = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "bankReference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bankReference"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BankReference = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVaPaymentInput unmarshals raw into the VaPaymentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVaPaymentInput(ctx context.Context, raw any) (model.VaPaymentInput, error) {
+	var out model.VaPaymentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VaPaymentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputValidateOtpInput(ctx context.Context, obj any) (model.ValidateOtpInput, error) {
 	var it model.ValidateOtpInput
 	if obj == nil {
@@ -2981,6 +6477,69 @@ func (ec *executionContext) unmarshalInputValidateOtpInput(ctx context.Context, 
 func UnmarshalValidateOtpInput(ctx context.Context, raw any) (model.ValidateOtpInput, error) {
 	var out model.ValidateOtpInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ValidateOtpInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputWalletPaymentInput(ctx context.Context, obj any) (model.WalletPaymentInput, error) {
+	var it model.WalletPaymentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"mobileNumber", "amount", "orderId", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "mobileNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mobileNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MobileNumber = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWalletPaymentInput unmarshals raw into the WalletPaymentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWalletPaymentInput(ctx context.Context, raw any) (model.WalletPaymentInput, error) {
+	var out model.WalletPaymentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WalletPaymentInput", raw, &out)
 	return out, err
 }
 
@@ -3102,6 +6661,109 @@ func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Customer_balance(ctx, field, obj)
 				})
+		case "virtualAccounts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Customer_virtualAccounts(ctx, field, obj)
+				})
+		case "transactions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Customer_transactions(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var kycSubmissionImplementors = []string{"KycSubmission"}
+
+func (ec *executionContext) _KycSubmission(ctx context.Context, sel ast.SelectionSet, obj *model.KycSubmission) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, kycSubmissionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KycSubmission")
+		case "submissionId":
+			out.Values[i] = ec._KycSubmission_submissionId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kycStatus":
+			out.Values[i] = ec._KycSubmission_kycStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nikMasked":
+			out.Values[i] = ec._KycSubmission_nikMasked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submittedAt":
+			out.Values[i] = ec._KycSubmission_submittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var moneyMovementImplementors = []string{"MoneyMovement"}
+
+func (ec *executionContext) _MoneyMovement(ctx context.Context, sel ast.SelectionSet, obj *model.MoneyMovement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, moneyMovementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MoneyMovement")
+		case "transaction":
+			out.Values[i] = ec._MoneyMovement_transaction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "balanceBefore":
+			out.Values[i] = ec._MoneyMovement_balanceBefore(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "balanceAfter":
+			out.Values[i] = ec._MoneyMovement_balanceAfter(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -3166,6 +6828,131 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "submitKyc":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitKyc(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitKycFor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitKycFor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "vaInquiry":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_vaInquiry(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "vaPayment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_vaPayment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retailInquiry":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_retailInquiry(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retailPayment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_retailPayment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pay":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_pay(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "p2pTransfer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_p2pTransfer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "walletPayment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_walletPayment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "refundPayment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_refundPayment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "transferP2P":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_transferP2P(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pageInfoImplementors = []string{"PageInfo"}
+
+func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PageInfo")
+		case "hasNextPage":
+			out.Values[i] = ec._PageInfo_hasNextPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hasPreviousPage":
+			out.Values[i] = ec._PageInfo_hasPreviousPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startCursor":
+			out.Values[i] = ec._PageInfo_startCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "endCursor":
+			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -3213,6 +7000,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_customer(ctx, field)
+				})
+		case "virtualAccounts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_virtualAccounts(ctx, field)
+				})
+		case "transaction":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_transaction(ctx, field)
+				})
+		case "transactionHistory":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_transactionHistory(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -3321,6 +7126,281 @@ func (ec *executionContext) _RequestOtpPayload(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var topUpQuoteImplementors = []string{"TopUpQuote"}
+
+func (ec *executionContext) _TopUpQuote(ctx context.Context, sel ast.SelectionSet, obj *model.TopUpQuote) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, topUpQuoteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TopUpQuote")
+		case "customerName":
+			out.Values[i] = ec._TopUpQuote_customerName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "vaNumber":
+			out.Values[i] = ec._TopUpQuote_vaNumber(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "bankCode":
+			out.Values[i] = ec._TopUpQuote_bankCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "bankName":
+			out.Values[i] = ec._TopUpQuote_bankName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._TopUpQuote_amount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "fee":
+			out.Values[i] = ec._TopUpQuote_fee(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalAmount":
+			out.Values[i] = ec._TopUpQuote_totalAmount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "minAmount":
+			out.Values[i] = ec._TopUpQuote_minAmount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxAmount":
+			out.Values[i] = ec._TopUpQuote_maxAmount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var topUpResultImplementors = []string{"TopUpResult"}
+
+func (ec *executionContext) _TopUpResult(ctx context.Context, sel ast.SelectionSet, obj *model.TopUpResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, topUpResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TopUpResult")
+		case "transaction":
+			out.Values[i] = ec._TopUpResult_transaction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "customerName":
+			out.Values[i] = ec._TopUpResult_customerName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var transactionImplementors = []string{"Transaction"}
+
+func (ec *executionContext) _Transaction(ctx context.Context, sel ast.SelectionSet, obj *model.Transaction) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transactionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Transaction")
+		case "reffId":
+			out.Values[i] = ec._Transaction_reffId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._Transaction_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._Transaction_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._Transaction_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "serviceFee":
+			out.Values[i] = ec._Transaction_serviceFee(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalAmount":
+			out.Values[i] = ec._Transaction_totalAmount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "date":
+			out.Values[i] = ec._Transaction_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "counterparty":
+			out.Values[i] = ec._Transaction_counterparty(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._Transaction_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "orderId":
+			out.Values[i] = ec._Transaction_orderId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "direction":
+			out.Values[i] = ec._Transaction_direction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "balanceAfter":
+			out.Values[i] = ec._Transaction_balanceAfter(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var transactionConnectionImplementors = []string{"TransactionConnection"}
+
+func (ec *executionContext) _TransactionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.TransactionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transactionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TransactionConnection")
+		case "edges":
+			out.Values[i] = ec._TransactionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TransactionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var transactionEdgeImplementors = []string{"TransactionEdge"}
+
+func (ec *executionContext) _TransactionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.TransactionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transactionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TransactionEdge")
+		case "cursor":
+			out.Values[i] = ec._TransactionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._TransactionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var validateOtpPayloadImplementors = []string{"ValidateOtpPayload"}
 
 func (ec *executionContext) _ValidateOtpPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ValidateOtpPayload) graphql.Marshaler {
@@ -3350,6 +7430,49 @@ func (ec *executionContext) _ValidateOtpPayload(ctx context.Context, sel ast.Sel
 		case "expiresIn":
 			out.Values[i] = ec._ValidateOtpPayload_expiresIn(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var virtualAccountImplementors = []string{"VirtualAccount"}
+
+func (ec *executionContext) _VirtualAccount(ctx context.Context, sel ast.SelectionSet, obj *model.VirtualAccount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, virtualAccountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VirtualAccount")
+		case "bankCode":
+			out.Values[i] = ec._VirtualAccount_bankCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bankName":
+			out.Values[i] = ec._VirtualAccount_bankName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "vaNumber":
+			out.Values[i] = ec._VirtualAccount_vaNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -3819,6 +7942,14 @@ func (ec *executionContext) marshalNKycStatus2githubᚗcomᚋdompetᚋwalletᚋg
 	return v
 }
 
+func (ec *executionContext) marshalNKycSubmission2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐKycSubmission(ctx context.Context, sel ast.SelectionSet, v *model.KycSubmission) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "KycSubmission!")
+		return graphql.Null
+	}
+	return ec._KycSubmission(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx context.Context, v any) (model.Money, error) {
 	var res model.Money
 	err := res.UnmarshalGQL(v)
@@ -3829,6 +7960,14 @@ func (ec *executionContext) marshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraph
 	return v
 }
 
+func (ec *executionContext) marshalNMoneyMovement2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoneyMovement(ctx context.Context, sel ast.SelectionSet, v *model.MoneyMovement) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MoneyMovement!")
+		return graphql.Null
+	}
+	return ec._MoneyMovement(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNOtpPurpose2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐOtpPurpose(ctx context.Context, v any) (model.OtpPurpose, error) {
 	var res model.OtpPurpose
 	err := res.UnmarshalGQL(v)
@@ -3837,6 +7976,34 @@ func (ec *executionContext) unmarshalNOtpPurpose2githubᚗcomᚋdompetᚋwallet�
 
 func (ec *executionContext) marshalNOtpPurpose2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐOtpPurpose(ctx context.Context, sel ast.SelectionSet, v model.OtpPurpose) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNP2pTransferInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐP2pTransferInput(ctx context.Context, v any) (model.P2pTransferInput, error) {
+	res, err := ec.unmarshalInputP2pTransferInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PageInfo!")
+		return graphql.Null
+	}
+	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPartnerP2pTransferInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐPartnerP2pTransferInput(ctx context.Context, v any) (model.PartnerP2pTransferInput, error) {
+	res, err := ec.unmarshalInputPartnerP2pTransferInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPayInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐPayInput(ctx context.Context, v any) (model.PayInput, error) {
+	res, err := ec.unmarshalInputPayInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRefundPaymentInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐRefundPaymentInput(ctx context.Context, v any) (model.RefundPaymentInput, error) {
+	res, err := ec.unmarshalInputRefundPaymentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNRegisterCustomerInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐRegisterCustomerInput(ctx context.Context, v any) (model.RegisterCustomerInput, error) {
@@ -3865,6 +8032,16 @@ func (ec *executionContext) marshalNRequestOtpPayload2ᚖgithubᚗcomᚋdompet�
 	return ec._RequestOtpPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRetailInquiryInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐRetailInquiryInput(ctx context.Context, v any) (model.RetailInquiryInput, error) {
+	res, err := ec.unmarshalInputRetailInquiryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRetailPaymentInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐRetailPaymentInput(ctx context.Context, v any) (model.RetailPaymentInput, error) {
+	res, err := ec.unmarshalInputRetailPaymentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -3879,6 +8056,116 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 	return res
 }
 
+func (ec *executionContext) unmarshalNSubmitKycForInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐSubmitKycForInput(ctx context.Context, v any) (model.SubmitKycForInput, error) {
+	res, err := ec.unmarshalInputSubmitKycForInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSubmitKycInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐSubmitKycInput(ctx context.Context, v any) (model.SubmitKycInput, error) {
+	res, err := ec.unmarshalInputSubmitKycInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := model.UnmarshalTime(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := model.MarshalTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNTopUpQuote2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTopUpQuote(ctx context.Context, sel ast.SelectionSet, v *model.TopUpQuote) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TopUpQuote!")
+		return graphql.Null
+	}
+	return ec._TopUpQuote(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTopUpResult2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTopUpResult(ctx context.Context, sel ast.SelectionSet, v *model.TopUpResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TopUpResult!")
+		return graphql.Null
+	}
+	return ec._TopUpResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTransaction2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransaction(ctx context.Context, sel ast.SelectionSet, v *model.Transaction) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Transaction!")
+		return graphql.Null
+	}
+	return ec._Transaction(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTransactionConnection2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransactionConnection(ctx context.Context, sel ast.SelectionSet, v *model.TransactionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TransactionConnection!")
+		return graphql.Null
+	}
+	return ec._TransactionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTransactionEdge2ᚕᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransactionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TransactionEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTransactionEdge2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransactionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTransactionEdge2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransactionEdge(ctx context.Context, sel ast.SelectionSet, v *model.TransactionEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TransactionEdge!")
+		return graphql.Null
+	}
+	return ec._TransactionEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTransactionStatus2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransactionStatus(ctx context.Context, v any) (model.TransactionStatus, error) {
+	var res model.TransactionStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTransactionStatus2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransactionStatus(ctx context.Context, sel ast.SelectionSet, v model.TransactionStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNTransactionType2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransactionType(ctx context.Context, v any) (model.TransactionType, error) {
+	var res model.TransactionType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTransactionType2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransactionType(ctx context.Context, sel ast.SelectionSet, v model.TransactionType) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNVaInquiryInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐVaInquiryInput(ctx context.Context, v any) (model.VaInquiryInput, error) {
+	res, err := ec.unmarshalInputVaInquiryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNVaPaymentInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐVaPaymentInput(ctx context.Context, v any) (model.VaPaymentInput, error) {
+	res, err := ec.unmarshalInputVaPaymentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNValidateOtpInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐValidateOtpInput(ctx context.Context, v any) (model.ValidateOtpInput, error) {
 	res, err := ec.unmarshalInputValidateOtpInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -3890,6 +8177,35 @@ func (ec *executionContext) marshalNValidateOtpPayload2ᚖgithubᚗcomᚋdompet�
 		return graphql.Null
 	}
 	return ec._ValidateOtpPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVirtualAccount2ᚕᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐVirtualAccountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.VirtualAccount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVirtualAccount2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐVirtualAccount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVirtualAccount2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐVirtualAccount(ctx context.Context, sel ast.SelectionSet, v *model.VirtualAccount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VirtualAccount!")
+		return graphql.Null
+	}
+	return ec._VirtualAccount(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWalletPaymentInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐWalletPaymentInput(ctx context.Context, v any) (model.WalletPaymentInput, error) {
+	res, err := ec.unmarshalInputWalletPaymentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -4064,6 +8380,22 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalODirection2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐDirection(ctx context.Context, v any) (*model.Direction, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Direction)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODirection2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐDirection(ctx context.Context, sel ast.SelectionSet, v *model.Direction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -4080,6 +8412,22 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOMoney2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx context.Context, v any) (*model.Money, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Money)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMoney2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx context.Context, sel ast.SelectionSet, v *model.Money) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOOtpPurpose2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐOtpPurpose(ctx context.Context, v any) (*model.OtpPurpose, error) {
@@ -4114,6 +8462,47 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := model.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := model.MarshalTime(*v)
+	return res
+}
+
+func (ec *executionContext) marshalOTransaction2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransaction(ctx context.Context, sel ast.SelectionSet, v *model.Transaction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Transaction(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTransactionType2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransactionType(ctx context.Context, v any) (*model.TransactionType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.TransactionType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTransactionType2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransactionType(ctx context.Context, sel ast.SelectionSet, v *model.TransactionType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

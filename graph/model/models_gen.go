@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 )
 
 // The customer's main pocket.
@@ -34,10 +35,64 @@ type Customer struct {
 	Pocket       *Balance  `json:"-"`
 }
 
+// A KYC submission, pending review.
+type KycSubmission struct {
+	SubmissionID string `json:"submissionId"`
+	// The customer's KYC status after submitting: PENDING.
+	KycStatus KycStatus `json:"kycStatus"`
+	// The NIK with all but the last four digits masked.
+	NikMasked   string    `json:"nikMasked"`
+	SubmittedAt time.Time `json:"submittedAt"`
+}
+
+// The result of a payment, refund or transfer, for the customer it concerns.
+type MoneyMovement struct {
+	Transaction   *Transaction `json:"transaction"`
+	BalanceBefore *Money       `json:"balanceBefore,omitempty"`
+	BalanceAfter  *Money       `json:"balanceAfter,omitempty"`
+}
+
 type Mutation struct {
 }
 
+type P2pTransferInput struct {
+	ToMobileNumber string  `json:"toMobileNumber" validate:"required,max=20"`
+	Amount         Money   `json:"amount" validate:"required"`
+	Description    *string `json:"description,omitempty" validate:"omitempty,max=255"`
+}
+
+// Relay page information.
+type PageInfo struct {
+	HasNextPage bool `json:"hasNextPage"`
+	// True when the page was asked for after a cursor.
+	HasPreviousPage bool    `json:"hasPreviousPage"`
+	StartCursor     *string `json:"startCursor,omitempty"`
+	EndCursor       *string `json:"endCursor,omitempty"`
+}
+
+type PartnerP2pTransferInput struct {
+	// The sender.
+	MobileNumber   string  `json:"mobileNumber" validate:"required,max=20"`
+	ToMobileNumber string  `json:"toMobileNumber" validate:"required,max=20"`
+	Amount         Money   `json:"amount" validate:"required"`
+	Description    *string `json:"description,omitempty" validate:"omitempty,max=255"`
+}
+
+type PayInput struct {
+	Amount Money `json:"amount" validate:"required"`
+	// Unique per partner: a used orderId is IDEMPOTENCY_CONFLICT.
+	OrderID     string  `json:"orderId" validate:"required,max=64"`
+	Description *string `json:"description,omitempty" validate:"omitempty,max=255"`
+}
+
 type Query struct {
+}
+
+type RefundPaymentInput struct {
+	// The orderId of the partner's payment.
+	OrderID string  `json:"orderId" validate:"required,max=64"`
+	Amount  Money   `json:"amount" validate:"required"`
+	Reason  *string `json:"reason,omitempty" validate:"omitempty,max=255"`
 }
 
 type RegisterCustomerInput struct {
@@ -68,6 +123,113 @@ type RequestOtpPayload struct {
 	Purpose   OtpPurpose `json:"purpose"`
 }
 
+type RetailInquiryInput struct {
+	MobileNumber string `json:"mobileNumber" validate:"required,max=20"`
+	Amount       Money  `json:"amount" validate:"required"`
+}
+
+type RetailPaymentInput struct {
+	MobileNumber string `json:"mobileNumber" validate:"required,max=20"`
+	Amount       Money  `json:"amount" validate:"required"`
+	// The store's reference; repeating it replays the first answer.
+	StoreReference string `json:"storeReference" validate:"required,max=64"`
+}
+
+type SubmitKycForInput struct {
+	MobileNumber string `json:"mobileNumber" validate:"required,max=20"`
+	// The 16-digit national ID (NIK).
+	Nik string `json:"nik" validate:"required,max=32"`
+	// As on the KTP.
+	FullName string `json:"fullName" validate:"required,max=100"`
+	// YYYY-MM-DD.
+	BirthDate string `json:"birthDate" validate:"required,max=10"`
+}
+
+type SubmitKycInput struct {
+	// The 16-digit national ID (NIK).
+	Nik string `json:"nik" validate:"required,max=32"`
+	// As on the KTP.
+	FullName string `json:"fullName" validate:"required,max=100"`
+	// YYYY-MM-DD.
+	BirthDate string `json:"birthDate" validate:"required,max=10"`
+}
+
+// A channel's inquiry answer: who the money is for and what is allowed now.
+type TopUpQuote struct {
+	CustomerName string `json:"customerName"`
+	// VA inquiries only.
+	VaNumber *string `json:"vaNumber,omitempty"`
+	// VA inquiries only.
+	BankCode *string `json:"bankCode,omitempty"`
+	// VA inquiries only.
+	BankName *string `json:"bankName,omitempty"`
+	// The amount asked about; null when none was given.
+	Amount *Money `json:"amount,omitempty"`
+	// Collected by the channel on top of amount.
+	Fee Money `json:"fee"`
+	// amount + fee; null when no amount was given.
+	TotalAmount *Money `json:"totalAmount,omitempty"`
+	MinAmount   Money  `json:"minAmount"`
+	// The most the customer can receive now (balance cap, monthly limit).
+	MaxAmount Money `json:"maxAmount"`
+}
+
+// A credited top-up. A repeated notification answers as the first time.
+type TopUpResult struct {
+	Transaction  *Transaction `json:"transaction"`
+	CustomerName string       `json:"customerName"`
+}
+
+// A business transaction: a top-up, a payment, a refund or a transfer between
+// wallets. Field names follow the REST status and history shapes.
+type Transaction struct {
+	// The reference for status inquiries (the REST responseId that started it).
+	ReffID     string            `json:"reffId"`
+	Type       TransactionType   `json:"type"`
+	Status     TransactionStatus `json:"status"`
+	Amount     Money             `json:"amount"`
+	ServiceFee Money             `json:"serviceFee"`
+	// amount + serviceFee.
+	TotalAmount Money `json:"totalAmount"`
+	// When the transaction started.
+	Date time.Time `json:"date"`
+	// The other side: merchant, bank VA, store or the other wallet (masked).
+	Counterparty *string `json:"counterparty,omitempty"`
+	Description  *string `json:"description,omitempty"`
+	// The partner's order id (payments; for a refund, the refunded payment's).
+	OrderID *string `json:"orderId,omitempty"`
+	// Seen from the customer the transaction belongs to, or from the customer
+	// reading it (a P2P transfer is IN for its receiver).
+	Direction *Direction `json:"direction,omitempty"`
+	// The customer's balance after it, where known (history and money movements).
+	BalanceAfter *Money `json:"balanceAfter,omitempty"`
+}
+
+// A page of transactions, newest first (Relay cursor connection).
+type TransactionConnection struct {
+	Edges    []*TransactionEdge `json:"edges"`
+	PageInfo *PageInfo          `json:"pageInfo"`
+}
+
+type TransactionEdge struct {
+	// The transaction's reffId; pass it as after to read on.
+	Cursor string       `json:"cursor"`
+	Node   *Transaction `json:"node"`
+}
+
+type VaInquiryInput struct {
+	VaNumber string `json:"vaNumber" validate:"required,max=32,numeric"`
+	// Optional: checked against the customer's limits when given.
+	Amount *Money `json:"amount,omitempty"`
+}
+
+type VaPaymentInput struct {
+	VaNumber string `json:"vaNumber" validate:"required,max=32,numeric"`
+	Amount   Money  `json:"amount" validate:"required"`
+	// The bank's reference; repeating it replays the first answer.
+	BankReference string `json:"bankReference" validate:"required,max=64"`
+}
+
 type ValidateOtpInput struct {
 	MobileNumber string `json:"mobileNumber" validate:"required,max=20"`
 	Otp          string `json:"otp" validate:"required,len=6,numeric"`
@@ -82,6 +244,22 @@ type ValidateOtpPayload struct {
 	AccessToken *string `json:"accessToken,omitempty"`
 	// Seconds until accessToken expires; null when there is no token.
 	ExpiresIn *int `json:"expiresIn,omitempty"`
+}
+
+// A customer's top-up account number at one bank.
+type VirtualAccount struct {
+	// Bank Indonesia code, e.g. 014.
+	BankCode string `json:"bankCode"`
+	BankName string `json:"bankName"`
+	VaNumber string `json:"vaNumber"`
+}
+
+type WalletPaymentInput struct {
+	MobileNumber string `json:"mobileNumber" validate:"required,max=20"`
+	Amount       Money  `json:"amount" validate:"required"`
+	// Unique per partner: a used orderId is IDEMPOTENCY_CONFLICT.
+	OrderID     string  `json:"orderId" validate:"required,max=64"`
+	Description *string `json:"description,omitempty" validate:"omitempty,max=255"`
 }
 
 // Life cycle state of a customer account.
@@ -200,6 +378,62 @@ func (e AccountType) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Whether money came into or went out of the customer's wallet.
+type Direction string
+
+const (
+	DirectionIn  Direction = "IN"
+	DirectionOut Direction = "OUT"
+)
+
+var AllDirection = []Direction{
+	DirectionIn,
+	DirectionOut,
+}
+
+func (e Direction) IsValid() bool {
+	switch e {
+	case DirectionIn, DirectionOut:
+		return true
+	}
+	return false
+}
+
+func (e Direction) String() string {
+	return string(e)
+}
+
+func (e *Direction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Direction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Direction", str)
+	}
+	return nil
+}
+
+func (e Direction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Direction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Direction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Identity verification state.
 type KycStatus string
 
@@ -313,6 +547,126 @@ func (e *OtpPurpose) UnmarshalJSON(b []byte) error {
 }
 
 func (e OtpPurpose) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a transaction stands.
+type TransactionStatus string
+
+const (
+	TransactionStatusPending TransactionStatus = "PENDING"
+	TransactionStatusSuccess TransactionStatus = "SUCCESS"
+	TransactionStatusFailed  TransactionStatus = "FAILED"
+)
+
+var AllTransactionStatus = []TransactionStatus{
+	TransactionStatusPending,
+	TransactionStatusSuccess,
+	TransactionStatusFailed,
+}
+
+func (e TransactionStatus) IsValid() bool {
+	switch e {
+	case TransactionStatusPending, TransactionStatusSuccess, TransactionStatusFailed:
+		return true
+	}
+	return false
+}
+
+func (e TransactionStatus) String() string {
+	return string(e)
+}
+
+func (e *TransactionStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TransactionStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TransactionStatus", str)
+	}
+	return nil
+}
+
+func (e TransactionStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TransactionStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TransactionStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The kind of a transaction.
+type TransactionType string
+
+const (
+	TransactionTypeTopupVa       TransactionType = "TOPUP_VA"
+	TransactionTypeTopupRetail   TransactionType = "TOPUP_RETAIL"
+	TransactionTypeWalletPayment TransactionType = "WALLET_PAYMENT"
+	TransactionTypeRefund        TransactionType = "REFUND"
+	TransactionTypeP2pTransfer   TransactionType = "P2P_TRANSFER"
+)
+
+var AllTransactionType = []TransactionType{
+	TransactionTypeTopupVa,
+	TransactionTypeTopupRetail,
+	TransactionTypeWalletPayment,
+	TransactionTypeRefund,
+	TransactionTypeP2pTransfer,
+}
+
+func (e TransactionType) IsValid() bool {
+	switch e {
+	case TransactionTypeTopupVa, TransactionTypeTopupRetail, TransactionTypeWalletPayment, TransactionTypeRefund, TransactionTypeP2pTransfer:
+		return true
+	}
+	return false
+}
+
+func (e TransactionType) String() string {
+	return string(e)
+}
+
+func (e *TransactionType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TransactionType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TransactionType", str)
+	}
+	return nil
+}
+
+func (e TransactionType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TransactionType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TransactionType) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -42,8 +42,8 @@ fmt: ## format the code
 migrate: ## apply migrations to DATABASE_URL (or the embedded store)
 	$(GO) run ./cmd/wallet migrate
 
-bench: ## benchmarks (load benchmark comes with the ledger)
-	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
+bench: ## load benchmark (SPEC §10) on a fresh PostgreSQL database; flags via BENCHFLAGS="-duration 5s"
+	$(GO) run ./cmd/walletbench $(BENCHFLAGS)
 
 check: lint test ## lint and test
 

@@ -1,0 +1,376 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dompet/wallet/domain/partner"
+)
+
+var wib = time.FixedZone("WIB", 7*3600)
+
+// client sends SPEC §4 signed requests.
+type client struct {
+	base string
+	hc   *http.Client
+	run  string
+	seq  atomic.Uint64
+}
+
+func newClient(base string, conns int) *client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = 0
+	// The open-loop phase may have more requests in flight than -concurrency.
+	tr.MaxIdleConnsPerHost = 4 * conns
+	tr.DisableCompression = true
+	return &client{
+		base: base,
+		hc:   &http.Client{Transport: tr, Timeout: 30 * time.Second},
+		run:  strconv.FormatInt(time.Now().UnixNano(), 36),
+	}
+}
+
+// nextID is unique across runs and requests: X-EXTERNAL-ID, orderId, bank
+// reference.
+func (c *client) nextID() string {
+	return c.run + "-" + strconv.FormatUint(c.seq.Add(1), 36)
+}
+
+// callError is any answer but HTTP 200 with code 0, or no answer at all.
+type callError struct {
+	Status, Code int
+	Body         string
+	Err          error
+}
+
+func (e *callError) Error() string {
+	if e.Err != nil {
+		return "transport: " + e.Err.Error()
+	}
+	return fmt.Sprintf("HTTP %d code %d: %s", e.Status, e.Code, e.Body)
+}
+
+// kind groups errors for the report.
+func (e *callError) kind() string {
+	if e.Err != nil {
+		return "transport error"
+	}
+	return fmt.Sprintf("HTTP %d code %d", e.Status, e.Code)
+}
+
+func (c *client) call(ctx context.Context, p partnerCred, method, path, body string) (json.RawMessage, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, strings.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	ts := time.Now().In(wib).Format(time.RFC3339)
+	req.Header.Set("X-PARTNER-ID", p.ID)
+	req.Header.Set("X-TIMESTAMP", ts)
+	req.Header.Set("X-SIGNATURE", partner.Sign([]byte(p.Secret), method, path, []byte(body), ts))
+	if method == http.MethodPost {
+		req.Header.Set("X-EXTERNAL-ID", c.nextID())
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, &callError{Err: err}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, &callError{Err: err}
+	}
+	env := struct {
+		Code int             `json:"code"`
+		Data json.RawMessage `json:"data"`
+	}{Code: -1}
+	_ = json.Unmarshal(raw, &env)
+	if resp.StatusCode != http.StatusOK || env.Code != 0 {
+		return nil, &callError{Status: resp.StatusCode, Code: env.Code, Body: truncate(string(raw), 300)}
+	}
+	return env.Data, nil
+}
+
+// op is one measured request.
+type op func(ctx context.Context, rng *rand.Rand) error
+
+// payOp charges a random customer of set amount rupiah through the
+// merchant it is bound to, with a fresh orderId.
+func (c *client) payOp(set []customer, amount int64) op {
+	return func(ctx context.Context, rng *rand.Rand) error {
+		cu := set[rng.IntN(len(set))]
+		body := fmt.Sprintf(`{"mobileNumber":%q,"amount":%d,"orderId":"%s","description":"walletbench"}`, cu.mobile, amount, c.nextID())
+		_, err := c.call(ctx, *cu.merchant, http.MethodPost, "/wallet-payment/", body)
+		return err
+	}
+}
+
+// phaseStats is one load phase. Rate counts successful payments only;
+// latencies cover every answered or failed request.
+type phaseStats struct {
+	Name         string            `json:"name"`
+	Mode         string            `json:"mode"`
+	Concurrency  int               `json:"concurrency,omitempty"`
+	TargetRate   float64           `json:"targetRate,omitempty"`
+	Seconds      float64           `json:"seconds"`
+	Requests     int               `json:"requests"`
+	Errors       int               `json:"errors"`
+	Rate         float64           `json:"paymentsPerSecond"`
+	P50          float64           `json:"p50Ms"`
+	P95          float64           `json:"p95Ms"`
+	P99          float64           `json:"p99Ms"`
+	Max          float64           `json:"maxMs"`
+	ErrorKinds   map[string]int    `json:"errorKinds,omitempty"`
+	ErrorSamples map[string]string `json:"errorSamples,omitempty"`
+}
+
+// recorder collects one worker's latencies and errors.
+type recorder struct {
+	lat     []time.Duration
+	kinds   map[string]int
+	samples map[string]string
+}
+
+func (r *recorder) add(d time.Duration, err error) {
+	r.lat = append(r.lat, d)
+	if err == nil {
+		return
+	}
+	if r.kinds == nil {
+		r.kinds, r.samples = map[string]int{}, map[string]string{}
+	}
+	kind := "other"
+	var ce *callError
+	if errors.As(err, &ce) {
+		kind = ce.kind()
+	}
+	r.kinds[kind]++
+	if _, ok := r.samples[kind]; !ok {
+		r.samples[kind] = err.Error()
+	}
+}
+
+func summarize(name, mode string, elapsed time.Duration, recs []*recorder) *phaseStats {
+	s := &phaseStats{Name: name, Mode: mode, Seconds: round(elapsed.Seconds(), 2)}
+	var all []time.Duration
+	for _, r := range recs {
+		all = append(all, r.lat...)
+		for k, n := range r.kinds {
+			if s.ErrorKinds == nil {
+				s.ErrorKinds, s.ErrorSamples = map[string]int{}, map[string]string{}
+			}
+			s.ErrorKinds[k] += n
+			s.Errors += n
+			if _, ok := s.ErrorSamples[k]; !ok {
+				s.ErrorSamples[k] = r.samples[k]
+			}
+		}
+	}
+	s.Requests = len(all)
+	s.Rate = round(float64(s.Requests-s.Errors)/elapsed.Seconds(), 1)
+	slices.Sort(all)
+	s.P50, s.P95, s.P99 = percentile(all, 0.50), percentile(all, 0.95), percentile(all, 0.99)
+	s.Max = percentile(all, 1)
+	return s
+}
+
+// percentile is the nearest-rank percentile in milliseconds.
+func percentile(sorted []time.Duration, p float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := max(int(math.Ceil(p*float64(len(sorted))))-1, 0)
+	return round(float64(sorted[i])/float64(time.Millisecond), 2)
+}
+
+func round(x float64, digits int) float64 {
+	f := math.Pow(10, float64(digits))
+	return math.Round(x*f) / f
+}
+
+// closedLoop runs conc workers, each sending its next request as soon as the
+// previous one is answered, for d. Requests in flight at the end finish (and
+// count), so the phase lasts slightly longer than d.
+func closedLoop(ctx context.Context, name string, d time.Duration, conc int, do op) *phaseStats {
+	start := time.Now()
+	deadline := start.Add(d)
+	recs := make([]*recorder, conc)
+	var wg sync.WaitGroup
+	for w := range conc {
+		recs[w] = &recorder{}
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(start.UnixNano()), uint64(w)))
+			for ctx.Err() == nil && time.Now().Before(deadline) {
+				t0 := time.Now()
+				err := do(ctx, rng)
+				recs[w].add(time.Since(t0), err)
+			}
+		})
+	}
+	wg.Wait()
+	s := summarize(name, "closed loop", time.Since(start), recs)
+	s.Concurrency = conc
+	return s
+}
+
+// openLoop starts requests at a fixed rate whatever the answers do, so a
+// slow answer cannot hold back the next request (no coordinated omission).
+// Latency is measured from the moment a request was due, not sent.
+func openLoop(ctx context.Context, name string, d time.Duration, rate float64, do op) *phaseStats {
+	var mu sync.Mutex
+	rec := &recorder{}
+	var wg sync.WaitGroup
+	start := time.Now()
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	seed := uint64(start.UnixNano())
+	for sent := 0; ; {
+		elapsed := time.Since(start)
+		if elapsed >= d || ctx.Err() != nil {
+			break
+		}
+		// Request n is due at n/rate, the first at once.
+		for due := int(elapsed.Seconds()*rate) + 1; sent < due; sent++ {
+			at := start.Add(time.Duration(float64(sent) / rate * float64(time.Second)))
+			rng := rand.New(rand.NewPCG(seed, uint64(sent)))
+			wg.Go(func() {
+				err := do(ctx, rng)
+				lat := time.Since(at)
+				mu.Lock()
+				rec.add(lat, err)
+				mu.Unlock()
+			})
+		}
+		<-tick.C
+	}
+	wg.Wait()
+	s := summarize(name, "open loop", time.Since(start), []*recorder{rec})
+	s.TargetRate = round(rate, 1)
+	return s
+}
+
+// rssStats is the server's memory while load ran.
+type rssStats struct {
+	PeakRSSMiB float64 `json:"peakRssMiB"` // highest VmRSS sampled during the load phases
+	HWMMiB     float64 `json:"vmHwmMiB"`   // kernel's lifetime peak (VmHWM), setup included
+	Samples    int     `json:"samples"`
+}
+
+type rssSampler struct {
+	pid  int
+	done chan struct{}
+	res  chan rssStats
+}
+
+// sampleRSS reads /proc/<pid>/status every interval until stop.
+func sampleRSS(pid int, every time.Duration) *rssSampler {
+	s := &rssSampler{pid: pid, done: make(chan struct{}), res: make(chan rssStats, 1)}
+	go func() {
+		var st rssStats
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			if kb, ok := procStatusKB(pid, "VmRSS"); ok {
+				st.PeakRSSMiB = max(st.PeakRSSMiB, round(float64(kb)/1024, 1))
+				st.Samples++
+			}
+			select {
+			case <-s.done:
+				if kb, ok := procStatusKB(pid, "VmHWM"); ok {
+					st.HWMMiB = round(float64(kb)/1024, 1)
+				}
+				s.res <- st
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return s
+}
+
+func (s *rssSampler) stop() rssStats {
+	close(s.done)
+	return <-s.res
+}
+
+// procStatusKB reads one "Name:   1234 kB" field of /proc/<pid>/status.
+func procStatusKB(pid int, field string) (int64, bool) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		name, rest, ok := strings.Cut(sc.Text(), ":")
+		if !ok || name != field {
+			continue
+		}
+		v, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+		return v, err == nil
+	}
+	return 0, false
+}
+
+// pgbenchResult is pgbench tpcb-like on the benchmark database.
+type pgbenchResult struct {
+	Scale        int     `json:"scale"`
+	Clients      int     `json:"clients"`
+	Threads      int     `json:"threads"`
+	Seconds      int     `json:"seconds"`
+	TPS          float64 `json:"tps"`
+	LatencyAvgMs float64 `json:"latencyAvgMs"`
+	Error        string  `json:"error,omitempty"`
+}
+
+var (
+	tpsLine     = regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`)
+	latencyLine = regexp.MustCompile(`latency average = ([0-9.]+) ms`)
+)
+
+func runPgbench(ctx context.Context, bin, dbURL string, scale, clients int, d time.Duration) pgbenchResult {
+	r := pgbenchResult{Scale: scale, Clients: clients, Threads: min(2, clients), Seconds: max(1, int(d.Seconds()))}
+	pg := func(args ...string) ([]byte, error) {
+		out, err := exec.CommandContext(ctx, bin, append(args, dbURL)...).CombinedOutput()
+		if err != nil {
+			return out, fmt.Errorf("pgbench %s: %w: %s", strings.Join(args, " "), err, truncate(string(bytes.TrimSpace(out)), 500))
+		}
+		return out, nil
+	}
+	if _, err := pg("-i", "-q", "-s", strconv.Itoa(scale)); err != nil {
+		r.Error = err.Error()
+		return r
+	}
+	out, err := pg("-c", strconv.Itoa(clients), "-j", strconv.Itoa(r.Threads), "-T", strconv.Itoa(r.Seconds), "-M", "prepared")
+	if err != nil {
+		r.Error = err.Error()
+		return r
+	}
+	m := tpsLine.FindSubmatch(out)
+	if m == nil {
+		r.Error = "no tps line in pgbench output: " + truncate(string(out), 500)
+		return r
+	}
+	r.TPS, _ = strconv.ParseFloat(string(m[1]), 64)
+	if m := latencyLine.FindSubmatch(out); m != nil {
+		r.LatencyAvgMs, _ = strconv.ParseFloat(string(m[1]), 64)
+	}
+	return r
+}

@@ -1,0 +1,262 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// result is everything one run measured; it is printed as a table and
+// written as JSON.
+type result struct {
+	Time      string          `json:"time"`
+	Commit    string          `json:"commit"`
+	GoVersion string          `json:"goVersion"`
+	Machine   machine         `json:"machine"`
+	Params    params          `json:"params"`
+	Setup     setupStats      `json:"setup"`
+	Warmup    *phaseStats     `json:"warmup,omitempty"`
+	Spread    *phaseStats     `json:"spread"`
+	Hot       *phaseStats     `json:"hot"`
+	Half      *phaseStats     `json:"halfLoad"`
+	Pgbench   pgbenchResult   `json:"pgbench"`
+	RSS       rssStats        `json:"rss"`
+	Server    serverStats     `json:"server"`
+	Reconcile reconcileResult `json:"reconcile"`
+	Targets   []target        `json:"targets"`
+}
+
+type machine struct {
+	NumCPU   int    `json:"nproc"`
+	CPU      string `json:"cpu,omitempty"`
+	MemTotal string `json:"memTotal,omitempty"`
+	OS       string `json:"os"`
+}
+
+type params struct {
+	Duration        string            `json:"duration"`
+	Warmup          string            `json:"warmup"`
+	Concurrency     int               `json:"concurrency"`
+	Customers       int               `json:"customers"`
+	Merchants       int               `json:"merchants"`
+	Amount          int64             `json:"amount"`
+	TopUp           int64             `json:"topUp"`
+	PgbenchScale    int               `json:"pgbenchScale"`
+	Server          string            `json:"server"`
+	Database        string            `json:"database"`
+	Kept            bool              `json:"kept"`
+	ServerOverrides map[string]string `json:"serverEnvOverrides,omitempty"`
+}
+
+type setupStats struct {
+	Customers int     `json:"customers"`
+	Failed    int     `json:"failed"`
+	Seconds   float64 `json:"seconds"`
+	PerSecond float64 `json:"customersPerSecond"`
+}
+
+type serverStats struct {
+	Warnings  int      `json:"warnLines"`
+	Errors    int      `json:"errorLines"`
+	Other     int      `json:"nonJsonLines"`
+	Samples   []string `json:"samples,omitempty"`
+	ExitError string   `json:"exitError,omitempty"`
+	Killed    bool     `json:"killed,omitempty"`
+}
+
+type reconcileResult struct {
+	OK       bool   `json:"ok"`
+	ExitCode int    `json:"exitCode"`
+	Output   string `json:"output"`
+}
+
+// target is one SPEC §10 target; Status is met, missed or not measured.
+type target struct {
+	Name   string `json:"name"`
+	Value  string `json:"value"`
+	Limit  string `json:"limit"`
+	Status string `json:"status"`
+}
+
+func newResult(cfg config, now time.Time) *result {
+	server := cfg.DBURL
+	if u, err := url.Parse(cfg.DBURL); err == nil {
+		server = u.Redacted()
+	}
+	overrides := map[string]string{}
+	for _, kv := range os.Environ() {
+		// Variables the benchmark sets itself are not overrides.
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "WALLET_HTTP_ADDR", "WALLET_DATA_DIR", "WALLET_LOG_LEVEL", "WALLET_MASTER_KEY", "WALLET_NOTIFIER",
+			"WALLET_PARTNER_ID", "WALLET_PARTNER_SECRET":
+			continue
+		}
+		if strings.HasPrefix(k, "WALLET_") && !strings.Contains(k, "SECRET") && !strings.Contains(k, "TOKEN") {
+			overrides[k] = v
+		}
+	}
+	return &result{
+		Time:      now.Format(time.RFC3339),
+		Commit:    gitCommit(),
+		GoVersion: runtime.Version(),
+		Machine:   machine{NumCPU: runtime.NumCPU(), CPU: procField("/proc/cpuinfo", "model name"), MemTotal: procField("/proc/meminfo", "MemTotal"), OS: runtime.GOOS + "/" + runtime.GOARCH},
+		Params: params{Duration: cfg.Duration.String(), Warmup: cfg.Warmup.String(), Concurrency: cfg.Concurrency,
+			Customers: cfg.Customers, Merchants: cfg.Merchants, Amount: cfg.Amount, TopUp: cfg.TopUp,
+			PgbenchScale: cfg.PgbenchScale, Server: server, Kept: cfg.Keep, ServerOverrides: overrides},
+	}
+}
+
+// gitCommit is HEAD, with "-dirty" when the working tree has changes (the
+// benchmark builds the working tree, not HEAD).
+func gitCommit() string {
+	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		return "unknown"
+	}
+	commit := strings.TrimSpace(string(out))
+	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(st) > 0 {
+		commit += "-dirty"
+	}
+	return commit
+}
+
+// procField returns the first "name: value" of a /proc file.
+func procField(path, name string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	for line := range strings.Lines(string(b)) {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == name {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// evaluate compares the numbers with SPEC §10.
+func (r *result) evaluate() {
+	status := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "missed"
+	}
+	add := func(name, value, limit, st string) {
+		r.Targets = append(r.Targets, target{Name: name, Value: value, Limit: limit, Status: st})
+	}
+	if r.Pgbench.TPS > 0 {
+		ratio := r.Spread.Rate / r.Pgbench.TPS
+		add("spread payments/s ÷ pgbench tps", fmt.Sprintf("%.2f", ratio), "≥ 0.50", status(ratio >= 0.5))
+	} else {
+		add("spread payments/s ÷ pgbench tps", "n/a", "≥ 0.50", "not measured")
+	}
+	if r.Spread.Rate > 0 {
+		ratio := r.Hot.Rate / r.Spread.Rate
+		add("hot ÷ spread payments/s", fmt.Sprintf("%.2f", ratio), "≥ 0.80", status(ratio >= 0.8))
+	}
+	if r.Half != nil {
+		add("p99 at half of peak load", fmt.Sprintf("%.1f ms", r.Half.P99), "≤ 25 ms", status(r.Half.P99 <= 25))
+	} else {
+		add("p99 at half of peak load", "n/a", "≤ 25 ms", "not measured")
+	}
+	errs := r.Spread.Errors + r.Hot.Errors
+	if r.Half != nil {
+		errs += r.Half.Errors
+	}
+	add("errors (spread + hot + half load)", fmt.Sprint(errs), "0", status(errs == 0))
+	add("server RSS under load (peak VmRSS)", fmt.Sprintf("%.1f MiB", r.RSS.PeakRSSMiB), "≤ 150 MiB", status(r.RSS.PeakRSSMiB <= 150))
+	rec := "FAILED"
+	if r.Reconcile.OK {
+		rec = "OK"
+	}
+	add("wallet reconcile after the run", rec, "OK", status(r.Reconcile.OK))
+	add("latency flat from empty to 10 M postings", "n/a", "±20 %", "not measured")
+}
+
+func (r *result) print(w io.Writer) {
+	fmt.Fprintf(w, "\nwalletbench %s  commit %s  %s  %d CPU (%s)\n", r.Time, shortCommit(r.Commit), r.GoVersion, r.Machine.NumCPU, r.Machine.CPU)
+	p := r.Params
+	fmt.Fprintf(w, "%s per phase, %d clients, %d customers (half spread over %d merchants, half on the hot one), Rp%d per payment\n",
+		p.Duration, p.Concurrency, p.Customers, p.Merchants, p.Amount)
+	fmt.Fprintf(w, "setup: %d customers registered, OTP-verified and funded in %.1fs (%.0f/s)\n\n", r.Setup.Customers, r.Setup.Seconds, r.Setup.PerSecond)
+
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "phase\tpayments/s\tp50 ms\tp95 ms\tp99 ms\tmax ms\trequests\terrors\t")
+	for _, s := range []*phaseStats{r.Spread, r.Hot, r.Half} {
+		if s == nil {
+			continue
+		}
+		name := s.Name
+		if s.TargetRate > 0 {
+			name = fmt.Sprintf("%s (%.0f/s offered)", s.Name, s.TargetRate)
+		}
+		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%d\t%d\t\n", name, s.Rate, s.P50, s.P95, s.P99, s.Max, s.Requests, s.Errors)
+	}
+	if r.Pgbench.TPS > 0 {
+		fmt.Fprintf(tw, "pgbench tpcb-like (tps)\t%.1f\t\t\t\t\t\t\t\n", r.Pgbench.TPS)
+	} else {
+		fmt.Fprintf(tw, "pgbench tpcb-like (tps)\tfailed\t\t\t\t\t\t\t\n")
+	}
+	tw.Flush()
+	for _, s := range []*phaseStats{r.Warmup, r.Spread, r.Hot, r.Half} {
+		if s == nil {
+			continue
+		}
+		for k, n := range s.ErrorKinds {
+			fmt.Fprintf(w, "  %s: %d × %s, e.g. %s\n", s.Name, n, k, s.ErrorSamples[k])
+		}
+	}
+	fmt.Fprintf(w, "\nserver: peak RSS under load %.1f MiB (VmHWM %.1f MiB); log: %d warnings, %d errors, %d non-JSON lines\n",
+		r.RSS.PeakRSSMiB, r.RSS.HWMMiB, r.Server.Warnings, r.Server.Errors, r.Server.Other)
+	if r.Server.ExitError != "" || r.Server.Killed {
+		fmt.Fprintf(w, "  server exit: %s (killed after 20s: %t)\n", r.Server.ExitError, r.Server.Killed)
+	}
+	for _, s := range r.Server.Samples {
+		fmt.Fprintf(w, "  %s\n", s)
+	}
+	fmt.Fprintf(w, "reconcile (exit %d): %s\n\n", r.Reconcile.ExitCode, lastLine(r.Reconcile.Output))
+
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SPEC §10 target\tvalue\ttarget\t")
+	for _, t := range r.Targets {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.Name, t.Value, t.Limit, t.Status)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+}
+
+// write stores the result as bench/results/<UTC timestamp>.json.
+func (r *result) write(dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	t, _ := time.Parse(time.RFC3339, r.Time)
+	path := filepath.Join(dir, t.UTC().Format("20060102T150405Z")+".json")
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	return path, os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+func shortCommit(c string) string {
+	if len(c) >= 40 {
+		return c[:12] + c[40:]
+	}
+	return c
+}
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	return s[strings.LastIndexByte(s, '\n')+1:]
+}

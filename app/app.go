@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/dompet/wallet/domain/customer"
@@ -85,6 +86,8 @@ type App struct {
 	cfg    Config
 	log    *slog.Logger
 	rand   io.Reader
+
+	partners sync.Map // id -> cachedPartner
 }
 
 // New wires the application.

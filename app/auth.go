@@ -34,13 +34,9 @@ func (a *App) AuthenticatePartner(ctx context.Context, req SignedRequest) (*part
 	if req.PartnerID == "" || req.Timestamp == "" || req.Signature == "" {
 		return nil, fault.New(fault.Unauthenticated, "missing X-PARTNER-ID, X-TIMESTAMP or X-SIGNATURE")
 	}
-	p, err := a.Partner(ctx, req.PartnerID)
+	p, secret, err := a.partnerWithSecret(ctx, req.PartnerID)
 	if err != nil {
 		return nil, err
-	}
-	secret, err := a.box.Open(p.SealedSecret())
-	if err != nil {
-		return nil, fmt.Errorf("open partner secret: %w", err)
 	}
 	if err := partner.Verify(secret, req.Method, req.PathWithQuery, req.Body, req.Timestamp, req.Signature, a.now()); err != nil {
 		return nil, err
@@ -48,11 +44,49 @@ func (a *App) AuthenticatePartner(ctx context.Context, req SignedRequest) (*part
 	return p, nil
 }
 
+// partnerTTL bounds how long a process trusts its cached copy of a
+// partner. Partners are immutable today; the TTL is what a future change
+// (a rotated secret) waits for at most.
+const partnerTTL = time.Minute
+
+type cachedPartner struct {
+	partner *partner.Partner
+	secret  []byte
+	expires time.Time
+}
+
+// partnerWithSecret returns the partner and its opened secret, from the
+// cache when fresh: every signed request needs both, and reading and
+// decrypting them per request cost a transaction each.
+func (a *App) partnerWithSecret(ctx context.Context, id string) (*partner.Partner, []byte, error) {
+	now := time.Now()
+	if v, ok := a.partners.Load(id); ok {
+		if c := v.(cachedPartner); now.Before(c.expires) {
+			return c.partner, c.secret, nil
+		}
+	}
+	p, err := a.Partner(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	secret, err := a.box.Open(p.SealedSecret())
+	if err != nil {
+		return nil, nil, fmt.Errorf("open partner secret: %w", err)
+	}
+	a.partners.Store(id, cachedPartner{partner: p, secret: secret, expires: now.Add(partnerTTL)})
+	return p, secret, nil
+}
+
 // Partner loads a partner by the id a frontend sends in X-PARTNER-ID.
 // Errors: Unauthenticated when unknown.
 func (a *App) Partner(ctx context.Context, id string) (*partner.Partner, error) {
 	if id == "" || len(id) > 64 {
 		return nil, ErrUnknownPartner
+	}
+	if v, ok := a.partners.Load(id); ok {
+		if c := v.(cachedPartner); time.Now().Before(c.expires) {
+			return c.partner, nil
+		}
 	}
 	var p *partner.Partner
 	err := a.uow.Do(ctx, func(ctx context.Context, r Repos) error {

@@ -51,6 +51,10 @@ type IdempotencyStore interface {
 // waits for it, up to Config.IdempotencyWait.
 // Errors: IdempotencyConflict, Unavailable (still processing).
 func (a *App) BeginIdempotent(ctx context.Context, partnerID, key string, requestHash []byte) (*StoredResponse, error) {
+	// The claim need not wait for the disk: its log record precedes the
+	// business transaction's, which is flushed synchronously; if both are
+	// lost, the request never happened.
+	ctx = WithRelaxedDurability(ctx)
 	deadline := time.Now().Add(a.cfg.IdempotencyWait)
 	backoff := 10 * time.Millisecond
 	for {
@@ -99,7 +103,9 @@ func (a *App) BeginIdempotent(ctx context.Context, partnerID, key string, reques
 // failures (5xx) are not kept: the claim is released so that the partner's
 // retry with the same key runs again, as SPEC code 90 promises.
 func (a *App) FinishIdempotent(ctx context.Context, partnerID, key string, resp StoredResponse) error {
-	return a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
+	// A stored answer lost in a crash is recovered by the retry: money
+	// movements find themselves by X-EXTERNAL-ID (ADR 0002).
+	return a.uow.Do(WithRelaxedDurability(ctx), func(ctx context.Context, r Repos) error {
 		if resp.Status >= 500 {
 			return r.Idempotency.Release(ctx, partnerID, key)
 		}

@@ -89,33 +89,54 @@ func replayTopUp(ctx context.Context, r Repos, p *partner.Partner, ref string, c
 	return Moved{Transaction: prev, Customer: c, BalanceBefore: after - amount, BalanceAfter: after, Replayed: true}, true, nil
 }
 
-// replayExternal finds the movement an earlier attempt of the same partner
-// request (same X-EXTERNAL-ID) already made: when the stored answer of that
-// attempt was lost, the retry reports the movement instead of repeating it.
-// The caller holds the locks that serialise both attempts. debit tells the
-// direction of the movement on the customer's pocket.
-func replayExternal(ctx context.Context, r Repos, partnerID, externalID string, typ transfer.Type,
-	c *customer.Customer, pocket *wallet.Account, amount int64, debit bool) (Moved, bool, error) {
-	if externalID == "" {
-		return Moved{}, false, nil
+// move runs a money movement. Its fast path does not look for an earlier
+// attempt of the same request: the transaction's unique (partner,
+// X-EXTERNAL-ID) index refuses a second movement. When the insert hits that
+// index (or the order id index, which a retried payment hits too), the
+// movement was already made: move answers with it, the way the first attempt
+// answered, when match accepts it as the same request, and with the
+// conflict otherwise.
+func (a *App) move(ctx context.Context, partnerID, externalID string, fn func(ctx context.Context, r Repos) (Moved, error),
+	match func(prev *transfer.Transaction, payer *customer.Customer) bool) (Moved, error) {
+	var out Moved
+	err := a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
+		var err error
+		out, err = fn(ctx, r)
+		return err
+	})
+	if externalID == "" || !(errors.Is(err, transfer.ErrExternalIDReused) || errors.Is(err, transfer.ErrOrderIDUsed)) {
+		return out, err
 	}
-	prev, err := r.Transactions.ByExternalID(ctx, partnerID, externalID)
-	if errors.Is(err, transfer.ErrNotFound) {
-		return Moved{}, false, nil
-	}
-	if err != nil {
-		return Moved{}, false, err
-	}
-	if prev.Type() != typ || prev.CustomerID() != c.ID() || prev.Amount() != amount {
-		return Moved{}, false, transfer.ErrExternalIDReused
-	}
-	after, err := r.Accounts.BalanceAfter(ctx, prev.ID(), pocket.ID())
-	if err != nil {
-		return Moved{}, false, err
-	}
-	before := after - amount
-	if debit {
-		before = after + amount + prev.Fee()
-	}
-	return Moved{Transaction: prev, Customer: c, BalanceBefore: before, BalanceAfter: after, Replayed: true}, true, nil
+	first := err
+	err = a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
+		prev, err := r.Transactions.ByExternalID(ctx, partnerID, externalID)
+		if errors.Is(err, transfer.ErrNotFound) {
+			return first
+		}
+		if err != nil {
+			return err
+		}
+		c, err := r.Customers.ByID(ctx, prev.CustomerID())
+		if err != nil {
+			return err
+		}
+		if !match(prev, c) {
+			return transfer.ErrExternalIDReused
+		}
+		pocket, err := r.Accounts.PocketOf(ctx, c.ID(), false)
+		if err != nil {
+			return err
+		}
+		after, err := r.Accounts.BalanceAfter(ctx, prev.ID(), pocket.ID())
+		if err != nil {
+			return err
+		}
+		before := after + prev.Total()
+		if prev.Type() == transfer.TypeTopUpVA || prev.Type() == transfer.TypeTopUpRetail || prev.Type() == transfer.TypeRefund {
+			before = after - prev.Amount()
+		}
+		out = Moved{Transaction: prev, Customer: c, BalanceBefore: before, BalanceAfter: after, Replayed: true}
+		return nil
+	})
+	return out, err
 }

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -60,57 +59,48 @@ func (a *App) Pay(ctx context.Context, cmd Pay) (Moved, error) {
 	if err != nil {
 		return Moved{}, err
 	}
-	var out Moved
-	err = a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
+	out, err := a.move(ctx, cmd.Partner.ID(), cmd.ExternalID, func(ctx context.Context, r Repos) (Moved, error) {
 		c, err := r.Customers.ByMobile(ctx, mobile, false)
 		if err != nil {
-			return err
+			return Moved{}, err
 		}
 		if err := requireBinding(ctx, r, cmd.Partner.ID(), c.ID()); err != nil {
-			return err
+			return Moved{}, err
 		}
 		if err := c.EnsureActive(); err != nil {
-			return err
+			return Moved{}, err
 		}
 		pocket, err := r.Accounts.PocketOf(ctx, c.ID(), true)
 		if err != nil {
-			return err
-		}
-		var replayed bool
-		if out, replayed, err = replayExternal(ctx, r, cmd.Partner.ID(), cmd.ExternalID, transfer.TypePayment, c, pocket, cmd.Amount, true); err != nil || replayed {
-			return err
-		}
-		// The unique (partner, orderId) index is the last word; checking
-		// first gives the clear error without a failed insert.
-		if _, err := r.Transactions.ByOrderID(ctx, cmd.Partner.ID(), orderID, false); err == nil {
-			return transfer.ErrOrderIDUsed
-		} else if !errors.Is(err, transfer.ErrNotFound) {
-			return err
+			return Moved{}, err
 		}
 		now := a.now()
 		t, err := transfer.Start(transfer.New{ID: a.ids.New(), Type: transfer.TypePayment, PartnerID: cmd.Partner.ID(),
 			CustomerID: c.ID(), Counterparty: cmd.Partner.Name(), Amount: cmd.Amount, OrderID: orderID,
 			Description: cmd.Description, ExternalID: cmd.ExternalID}, now)
 		if err != nil {
-			return err
+			return Moved{}, err
 		}
 		before := pocket.Balance()
 		if err := pocket.Debit(cmd.Amount); err != nil {
-			return err
+			return Moved{}, err
 		}
 		e, err := wallet.Move(a.ids.New(), t.ID(), pocket.ID(), wallet.SystemAccountID(wallet.KindMerchant, cmd.Partner.ID()), cmd.Amount, now)
 		if err != nil {
-			return err
+			return Moved{}, err
 		}
 		if err := r.Accounts.Post(ctx, e, pocket); err != nil {
-			return err
+			return Moved{}, err
 		}
 		t.Succeed(now)
+		// The unique (partner, orderId) index refuses a second payment
+		// for the order.
 		if err := r.Transactions.Add(ctx, t); err != nil {
-			return err
+			return Moved{}, err
 		}
-		out = Moved{Transaction: t, Customer: c, BalanceBefore: before, BalanceAfter: pocket.Balance()}
-		return nil
+		return Moved{Transaction: t, Customer: c, BalanceBefore: before, BalanceAfter: pocket.Balance()}, nil
+	}, func(prev *transfer.Transaction, payer *customer.Customer) bool {
+		return prev.Type() == transfer.TypePayment && prev.OrderID() == orderID && prev.Amount() == cmd.Amount && payer.Mobile() == mobile
 	})
 	if err != nil {
 		return Moved{}, fmt.Errorf("pay: %w", err)
@@ -139,56 +129,53 @@ func (a *App) Refund(ctx context.Context, cmd RefundPayment) (Moved, error) {
 	if err := a.cfg.Money.Refund.Check(cmd.Amount); err != nil {
 		return Moved{}, err
 	}
-	var out Moved
-	err := a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
+	orderID := strings.TrimSpace(cmd.OrderID)
+	out, err := a.move(ctx, cmd.Partner.ID(), cmd.ExternalID, func(ctx context.Context, r Repos) (Moved, error) {
 		// The payment row lock serialises refunds of one order, so their
 		// total can never pass the amount paid.
-		payment, err := r.Transactions.ByOrderID(ctx, cmd.Partner.ID(), strings.TrimSpace(cmd.OrderID), true)
+		payment, err := r.Transactions.ByOrderID(ctx, cmd.Partner.ID(), orderID, true)
 		if err != nil {
-			return err
+			return Moved{}, err
 		}
 		now := a.now()
 		c, err := r.Customers.ByID(ctx, payment.CustomerID())
 		if err != nil {
-			return err
+			return Moved{}, err
 		}
 		pocket, err := r.Accounts.PocketOf(ctx, c.ID(), true)
 		if err != nil {
-			return err
-		}
-		var replayed bool
-		if out, replayed, err = replayExternal(ctx, r, cmd.Partner.ID(), cmd.ExternalID, transfer.TypeRefund, c, pocket, cmd.Amount, false); err != nil || replayed {
-			return err
+			return Moved{}, err
 		}
 		t, err := transfer.Start(transfer.New{ID: a.ids.New(), Type: transfer.TypeRefund, PartnerID: cmd.Partner.ID(),
 			CustomerID: c.ID(), Counterparty: cmd.Partner.Name(), Amount: cmd.Amount, OrderID: payment.OrderID(),
 			Reference: payment.ID(), Description: cmd.Reason, ExternalID: cmd.ExternalID}, now)
 		if err != nil {
-			return err
+			return Moved{}, err
 		}
 		if err := payment.Refund(cmd.Amount, now); err != nil {
-			return err
+			return Moved{}, err
 		}
 		before := pocket.Balance()
 		if err := pocket.Credit(cmd.Amount); err != nil {
-			return err
+			return Moved{}, err
 		}
 		e, err := wallet.Move(a.ids.New(), t.ID(), wallet.SystemAccountID(wallet.KindMerchant, cmd.Partner.ID()), pocket.ID(), cmd.Amount, now)
 		if err != nil {
-			return err
+			return Moved{}, err
 		}
 		if err := r.Accounts.Post(ctx, e, pocket); err != nil {
-			return err
+			return Moved{}, err
 		}
 		t.Succeed(now)
 		if err := r.Transactions.Add(ctx, t); err != nil {
-			return err
+			return Moved{}, err
 		}
 		if err := r.Transactions.Update(ctx, payment); err != nil {
-			return err
+			return Moved{}, err
 		}
-		out = Moved{Transaction: t, Customer: c, BalanceBefore: before, BalanceAfter: pocket.Balance()}
-		return nil
+		return Moved{Transaction: t, Customer: c, BalanceBefore: before, BalanceAfter: pocket.Balance()}, nil
+	}, func(prev *transfer.Transaction, _ *customer.Customer) bool {
+		return prev.Type() == transfer.TypeRefund && prev.OrderID() == orderID && prev.Amount() == cmd.Amount
 	})
 	if err != nil {
 		return Moved{}, fmt.Errorf("refund: %w", err)
@@ -228,74 +215,70 @@ func (a *App) TransferP2P(ctx context.Context, cmd P2PTransfer) (Moved, error) {
 	if from == to {
 		return Moved{}, fault.Invalidf("toMobileNumber", "must differ from mobileNumber")
 	}
-	var out Moved
-	err = a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
+	out, err := a.move(ctx, cmd.Partner.ID(), cmd.ExternalID, func(ctx context.Context, r Repos) (Moved, error) {
 		sender, err := r.Customers.ByMobile(ctx, from, false)
 		if err != nil {
-			return err
+			return Moved{}, err
 		}
 		if err := requireBinding(ctx, r, cmd.Partner.ID(), sender.ID()); err != nil {
-			return err
+			return Moved{}, err
 		}
 		if err := sender.EnsureActive(); err != nil {
-			return err
+			return Moved{}, err
 		}
 		if !a.limitsOf(sender).CanSendOut {
-			return ErrKYCLevel
+			return Moved{}, ErrKYCLevel
 		}
 		receiver, err := r.Customers.ByMobile(ctx, to, false)
 		if err != nil {
-			return err
+			return Moved{}, err
 		}
 		if err := receiver.EnsureActive(); err != nil {
-			return err
+			return Moved{}, err
 		}
 		pockets, err := lockPockets(ctx, r, sender.ID(), receiver.ID())
 		if err != nil {
-			return err
+			return Moved{}, err
 		}
 		src, dst := pockets[sender.ID()], pockets[receiver.ID()]
-		var replayed bool
-		if out, replayed, err = replayExternal(ctx, r, cmd.Partner.ID(), cmd.ExternalID, transfer.TypeP2P, sender, src, cmd.Amount, true); err != nil || replayed {
-			return err
-		}
 		now := a.now()
 		received, err := r.Accounts.IncomingThisMonth(ctx, receiver.ID(), now)
 		if err != nil {
-			return err
+			return Moved{}, err
 		}
 		if err := wallet.CheckIncoming(dst, received, cmd.Amount, a.limitsOf(receiver)); err != nil {
-			return err
+			return Moved{}, err
 		}
 		t, err := transfer.Start(transfer.New{ID: a.ids.New(), Type: transfer.TypeP2P, PartnerID: cmd.Partner.ID(),
 			CustomerID: sender.ID(), CounterpartyID: receiver.ID(), Counterparty: receiver.Mobile().Masked(),
 			Amount: cmd.Amount, Description: cmd.Description, ExternalID: cmd.ExternalID}, now)
 		if err != nil {
-			return err
+			return Moved{}, err
 		}
 		before := src.Balance()
 		if err := src.Debit(cmd.Amount); err != nil {
-			return err
+			return Moved{}, err
 		}
 		if err := dst.Credit(cmd.Amount); err != nil {
-			return err
+			return Moved{}, err
 		}
 		e, err := wallet.Move(a.ids.New(), t.ID(), src.ID(), dst.ID(), cmd.Amount, now)
 		if err != nil {
-			return err
+			return Moved{}, err
 		}
 		if err := r.Accounts.Post(ctx, e, src, dst); err != nil {
-			return err
+			return Moved{}, err
 		}
 		if err := r.Accounts.AddIncoming(ctx, receiver.ID(), now, cmd.Amount); err != nil {
-			return err
+			return Moved{}, err
 		}
 		t.Succeed(now)
 		if err := r.Transactions.Add(ctx, t); err != nil {
-			return err
+			return Moved{}, err
 		}
-		out = Moved{Transaction: t, Customer: sender, BalanceBefore: before, BalanceAfter: src.Balance()}
-		return nil
+		return Moved{Transaction: t, Customer: sender, BalanceBefore: before, BalanceAfter: src.Balance()}, nil
+	}, func(prev *transfer.Transaction, payer *customer.Customer) bool {
+		return prev.Type() == transfer.TypeP2P && prev.Amount() == cmd.Amount && payer.Mobile() == from
 	})
 	if err != nil {
 		return Moved{}, fmt.Errorf("p2p transfer: %w", err)

@@ -39,6 +39,21 @@ type UnitOfWork interface {
 	Do(ctx context.Context, fn func(ctx context.Context, r Repos) error) error
 }
 
+type relaxedKey struct{}
+
+// WithRelaxedDurability marks the transactions run with ctx as safe to
+// commit without waiting for the disk: losing them in a crash must be
+// harmless. The store may ignore the mark.
+func WithRelaxedDurability(ctx context.Context) context.Context {
+	return context.WithValue(ctx, relaxedKey{}, true)
+}
+
+// RelaxedDurability reports the mark; stores call it.
+func RelaxedDurability(ctx context.Context) bool {
+	v, _ := ctx.Value(relaxedKey{}).(bool)
+	return v
+}
+
 // Clock tells the time; tests use a fixed one.
 type Clock interface {
 	Now() time.Time

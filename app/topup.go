@@ -218,33 +218,31 @@ func (a *App) topUp(ctx context.Context, p *partner.Partner, externalID string, 
 	if err := a.cfg.Money.TopUp.Check(amount); err != nil {
 		return Moved{}, err
 	}
-	var out Moved
-	err := a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
+	out, err := a.move(ctx, p.ID(), externalID, func(ctx context.Context, r Repos) (Moved, error) {
 		c, err := r.Customers.ByMobile(ctx, mobile, false)
 		if err != nil {
-			return err
+			return Moved{}, err
 		}
 		pocket, err := r.Accounts.PocketOf(ctx, c.ID(), true)
 		if err != nil {
-			return err
+			return Moved{}, err
 		}
-		var replayed bool
-		if out, replayed, err = replayTopUp(ctx, r, p, ref, c, pocket, amount); err != nil || replayed {
-			return err
-		}
-		if out, replayed, err = replayExternal(ctx, r, p.ID(), externalID, typ, c, pocket, amount, false); err != nil || replayed {
-			return err
+		// A channel repeating a notification uses a new request key but
+		// the same reference: it is answered as the first time.
+		if out, replayed, err := replayTopUp(ctx, r, p, ref, c, pocket, amount); err != nil || replayed {
+			return out, err
 		}
 		if err := c.EnsureActive(); err != nil {
-			return err
+			return Moved{}, err
 		}
 		t, err := transfer.Start(transfer.New{ID: a.ids.New(), Type: typ, PartnerID: p.ID(), CustomerID: c.ID(),
 			Counterparty: counterparty, Amount: amount, Fee: fee, Reference: ref, ExternalID: externalID}, a.now())
 		if err != nil {
-			return err
+			return Moved{}, err
 		}
-		out, err = a.credit(ctx, r, c, pocket, t, clearing, fee)
-		return err
+		return a.credit(ctx, r, c, pocket, t, clearing, fee)
+	}, func(prev *transfer.Transaction, payer *customer.Customer) bool {
+		return prev.Type() == typ && prev.Amount() == amount && prev.Reference() == ref && payer.Mobile() == mobile
 	})
 	if err != nil {
 		return Moved{}, fmt.Errorf("top-up: %w", err)

@@ -45,6 +45,11 @@ func (u *UnitOfWork) Do(ctx context.Context, fn func(ctx context.Context, r app.
 	var err error
 	for attempt := 1; ; attempt++ {
 		err = u.db.Bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			if u.db.Dialect == Postgres && app.RelaxedDurability(ctx) {
+				if _, err := tx.ExecContext(ctx, "SET LOCAL synchronous_commit TO OFF"); err != nil {
+					return err
+				}
+			}
 			return fn(ctx, u.repos(tx))
 		})
 		if err == nil || !isRetryable(err) || attempt == maxTxAttempts || ctx.Err() != nil {

@@ -57,7 +57,11 @@ func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
 	var db *DB
 	switch {
 	case strings.HasPrefix(cfg.URL, "postgres://") || strings.HasPrefix(cfg.URL, "postgresql://"):
-		sqldb, err := sql.Open("pgx", cfg.URL)
+		dsn, err := pgxDSN(cfg.URL)
+		if err != nil {
+			return nil, nil, err
+		}
+		sqldb, err := sql.Open("pgx", dsn)
 		if err != nil {
 			return nil, nil, fmt.Errorf("open postgres: %w", err)
 		}
@@ -100,6 +104,23 @@ func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
 		return nil, nil, fmt.Errorf("connect to %s: %w", db.Dialect, err)
 	}
 	return db, func() { _ = db.Bun.Close() }, nil
+}
+
+// pgxDSN selects pgx's simple protocol unless the URL chooses a mode. bun
+// interpolates arguments into the SQL text itself, so every statement text
+// is unique: pgx's default (prepare and cache each statement) would add a
+// prepare round trip to every query and churn its statement cache.
+func pgxDSN(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	q := u.Query()
+	if q.Get("default_query_exec_mode") == "" {
+		q.Set("default_query_exec_mode", "simple_protocol")
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
 
 func sqliteDSN(path string) string {

@@ -51,10 +51,9 @@ type IdempotencyStore interface {
 // waits for it, up to Config.IdempotencyWait.
 // Errors: IdempotencyConflict, Unavailable (still processing).
 func (a *App) BeginIdempotent(ctx context.Context, partnerID, key string, requestHash []byte) (*StoredResponse, error) {
-	// The claim need not wait for the disk: its log record precedes the
-	// business transaction's, which is flushed synchronously; if both are
-	// lost, the request never happened.
-	ctx = WithRelaxedDurability(ctx)
+	// Each step below is one statement whose effect stands on its own
+	// (insert-if-absent, compare-and-set), so it needs no transaction.
+	ctx = WithAutocommit(ctx)
 	deadline := time.Now().Add(a.cfg.IdempotencyWait)
 	backoff := 10 * time.Millisecond
 	for {
@@ -103,9 +102,7 @@ func (a *App) BeginIdempotent(ctx context.Context, partnerID, key string, reques
 // failures (5xx) are not kept: the claim is released so that the partner's
 // retry with the same key runs again, as SPEC code 90 promises.
 func (a *App) FinishIdempotent(ctx context.Context, partnerID, key string, resp StoredResponse) error {
-	// A stored answer lost in a crash is recovered by the retry: money
-	// movements find themselves by X-EXTERNAL-ID (ADR 0002).
-	return a.uow.Do(WithRelaxedDurability(ctx), func(ctx context.Context, r Repos) error {
+	return a.uow.Do(WithAutocommit(ctx), func(ctx context.Context, r Repos) error {
 		if resp.Status >= 500 {
 			return r.Idempotency.Release(ctx, partnerID, key)
 		}

@@ -39,18 +39,20 @@ type UnitOfWork interface {
 	Do(ctx context.Context, fn func(ctx context.Context, r Repos) error) error
 }
 
-type relaxedKey struct{}
+type autocommitKey struct{}
 
-// WithRelaxedDurability marks the transactions run with ctx as safe to
-// commit without waiting for the disk: losing them in a crash must be
-// harmless. The store may ignore the mark.
-func WithRelaxedDurability(ctx context.Context) context.Context {
-	return context.WithValue(ctx, relaxedKey{}, true)
+// WithAutocommit marks a unit of work whose statements may each commit on
+// their own instead of in one transaction: fn must stay correct when only a
+// prefix of its writes lands. Single-statement bookkeeping on the hot path
+// saves the BEGIN and COMMIT round trips this way. Jobs are not available
+// in such a unit. The store may ignore the mark.
+func WithAutocommit(ctx context.Context) context.Context {
+	return context.WithValue(ctx, autocommitKey{}, true)
 }
 
-// RelaxedDurability reports the mark; stores call it.
-func RelaxedDurability(ctx context.Context) bool {
-	v, _ := ctx.Value(relaxedKey{}).(bool)
+// Autocommit reports the mark; stores call it.
+func Autocommit(ctx context.Context) bool {
+	v, _ := ctx.Value(autocommitKey{}).(bool)
 	return v
 }
 

@@ -44,14 +44,13 @@ const maxTxAttempts = 8
 func (u *UnitOfWork) Do(ctx context.Context, fn func(ctx context.Context, r app.Repos) error) error {
 	var err error
 	for attempt := 1; ; attempt++ {
-		err = u.db.Bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			if u.db.Dialect == Postgres && app.RelaxedDurability(ctx) {
-				if _, err := tx.ExecContext(ctx, "SET LOCAL synchronous_commit TO OFF"); err != nil {
-					return err
-				}
-			}
-			return fn(ctx, u.repos(tx))
-		})
+		if app.Autocommit(ctx) {
+			err = fn(ctx, u.repos(u.db.Bun, nil))
+		} else {
+			err = u.db.Bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+				return fn(ctx, u.repos(tx, tx.Tx))
+			})
+		}
 		if err == nil || !isRetryable(err) || attempt == maxTxAttempts || ctx.Err() != nil {
 			break
 		}
@@ -62,8 +61,10 @@ func (u *UnitOfWork) Do(ctx context.Context, fn func(ctx context.Context, r app.
 	return classify(err)
 }
 
-func (u *UnitOfWork) repos(tx bun.Tx) app.Repos {
-	s := store{db: tx, dialect: u.db.Dialect, box: u.box}
+// repos binds the repositories to db; sqlTx is nil outside a transaction,
+// where no jobs can be queued.
+func (u *UnitOfWork) repos(db bun.IDB, sqlTx *sql.Tx) app.Repos {
+	s := store{db: db, dialect: u.db.Dialect, box: u.box}
 	r := app.Repos{
 		Customers:     customerRepo{s},
 		OTPs:          otpRepo{s},
@@ -76,8 +77,8 @@ func (u *UnitOfWork) repos(tx bun.Tx) app.Repos {
 		Notifications: notificationRepo{s},
 		Idempotency:   idempotencyRepo{s},
 	}
-	if u.jobs != nil {
-		r.Jobs = u.jobs(tx.Tx)
+	if u.jobs != nil && sqlTx != nil {
+		r.Jobs = u.jobs(sqlTx)
 	}
 	return r
 }

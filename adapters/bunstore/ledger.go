@@ -35,13 +35,6 @@ func (r *accountRow) toDomain() *wallet.Account {
 	return wallet.Rehydrate(r.ID, wallet.Kind(r.Kind), r.OwnerID, r.Balance, r.Held, r.CreatedAt)
 }
 
-type entryRow struct {
-	bun.BaseModel `bun:"table:journal_entries"`
-	ID            string    `bun:"id,pk"`
-	TransactionID string    `bun:"transaction_id"`
-	CreatedAt     time.Time `bun:"created_at"`
-}
-
 type postingRow struct {
 	bun.BaseModel `bun:"table:postings"`
 	ID            int64     `bun:"id,pk,autoincrement"`
@@ -94,9 +87,6 @@ func (r accountRepo) Post(ctx context.Context, e *wallet.Entry, pockets ...*wall
 	now := utc(e.CreatedAt())
 	for _, p := range pockets {
 		e.SetBalanceAfter(p.ID(), p.Balance())
-	}
-	if _, err := r.db.NewInsert().Model(&entryRow{ID: e.ID(), TransactionID: e.TransactionID(), CreatedAt: now}).Exec(ctx); err != nil {
-		return err
 	}
 	postings := e.Postings()
 	rows := make([]postingRow, len(postings))

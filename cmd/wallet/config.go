@@ -20,6 +20,8 @@ type Config struct {
 	SessionTTL  time.Duration `env:"WALLET_SESSION_TTL" envDefault:"24h"`
 	Notifier    string        `env:"WALLET_NOTIFIER" envDefault:"console"`
 	JobPoll     time.Duration `env:"WALLET_JOB_POLL_INTERVAL" envDefault:"200ms"`
+	JobWorkers  int           `env:"WALLET_JOB_WORKERS" envDefault:"50"`
+	PprofAddr   string        `env:"WALLET_PPROF_ADDR"`
 
 	// e-money rules (SPEC §6 defaults).
 	Limits struct {

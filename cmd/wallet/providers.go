@@ -64,7 +64,7 @@ func provideAppConfig(cfg Config, key secretbox.MasterKey) (app.Config, error) {
 }
 
 func provideRunnerConfig(cfg Config) jobs.RunnerConfig {
-	return jobs.RunnerConfig{PollInterval: cfg.JobPoll}
+	return jobs.RunnerConfig{PollInterval: cfg.JobPoll, Workers: cfg.JobWorkers}
 }
 
 func provideWhatsApp(cfg Config, out consoleOut) (app.WhatsAppSender, error) {

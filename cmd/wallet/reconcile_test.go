@@ -31,7 +31,6 @@ func TestReconcile(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{
-		`INSERT INTO journal_entries (id, transaction_id, created_at) VALUES ('E1', 'T1', '2026-11-25 10:00:00+00:00')`,
 		`INSERT INTO postings (entry_id, transaction_id, account_id, amount, created_at) VALUES ('E1', 'T1', 'FEE_REVENUE', 5, '2026-11-25 10:00:00+00:00')`,
 	} {
 		if _, err := db.Exec(q); err != nil {

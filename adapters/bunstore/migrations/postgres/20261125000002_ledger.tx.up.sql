@@ -45,17 +45,11 @@ CREATE INDEX transactions_counterparty ON transactions (counterparty_id, id) WHE
 
 --bun:split
 
-CREATE TABLE journal_entries (
-    id             text PRIMARY KEY,
-    transaction_id text NOT NULL,
-    created_at     timestamptz NOT NULL
-);
-
---bun:split
-
+-- A journal entry is the set of postings sharing an entry_id: one insert
+-- per movement, no separate header row to write and index.
 CREATE TABLE postings (
     id             bigserial PRIMARY KEY,
-    entry_id       text NOT NULL REFERENCES journal_entries (id),
+    entry_id       text NOT NULL,
     transaction_id text NOT NULL,
     account_id     text NOT NULL REFERENCES accounts (id),
     amount         bigint NOT NULL CHECK (amount <> 0),
@@ -73,10 +67,6 @@ CREATE INDEX postings_transaction ON postings (transaction_id, account_id);
 
 --bun:split
 
-CREATE INDEX postings_entry ON postings (entry_id);
-
---bun:split
-
 -- Entries are immutable: corrections are new entries (SPEC §7).
 CREATE FUNCTION ledger_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -87,11 +77,6 @@ $$;
 --bun:split
 
 CREATE TRIGGER postings_immutable BEFORE UPDATE OR DELETE ON postings
-    FOR EACH ROW EXECUTE FUNCTION ledger_immutable();
-
---bun:split
-
-CREATE TRIGGER journal_entries_immutable BEFORE UPDATE OR DELETE ON journal_entries
     FOR EACH ROW EXECUTE FUNCTION ledger_immutable();
 
 --bun:split

@@ -43,17 +43,11 @@ CREATE INDEX transactions_counterparty ON transactions (counterparty_id, id) WHE
 
 --bun:split
 
-CREATE TABLE journal_entries (
-    id             text PRIMARY KEY,
-    transaction_id text NOT NULL,
-    created_at     timestamp NOT NULL
-);
-
---bun:split
-
+-- A journal entry is the set of postings sharing an entry_id: one insert
+-- per movement, no separate header row to write and index.
 CREATE TABLE postings (
     id             integer PRIMARY KEY AUTOINCREMENT,
-    entry_id       text NOT NULL REFERENCES journal_entries (id),
+    entry_id       text NOT NULL,
     transaction_id text NOT NULL,
     account_id     text NOT NULL REFERENCES accounts (id),
     amount         integer NOT NULL CHECK (amount <> 0),
@@ -71,23 +65,11 @@ CREATE INDEX postings_transaction ON postings (transaction_id, account_id);
 
 --bun:split
 
-CREATE INDEX postings_entry ON postings (entry_id);
-
---bun:split
-
 CREATE TRIGGER postings_no_update BEFORE UPDATE ON postings BEGIN SELECT RAISE(ABORT, 'ledger rows are immutable'); END;
 
 --bun:split
 
 CREATE TRIGGER postings_no_delete BEFORE DELETE ON postings BEGIN SELECT RAISE(ABORT, 'ledger rows are immutable'); END;
-
---bun:split
-
-CREATE TRIGGER journal_entries_no_update BEFORE UPDATE ON journal_entries BEGIN SELECT RAISE(ABORT, 'ledger rows are immutable'); END;
-
---bun:split
-
-CREATE TRIGGER journal_entries_no_delete BEFORE DELETE ON journal_entries BEGIN SELECT RAISE(ABORT, 'ledger rows are immutable'); END;
 
 --bun:split
 

@@ -55,17 +55,23 @@ func (a *App) credit(ctx context.Context, r Repos, c *customer.Customer, pocket 
 	if err != nil {
 		return Moved{}, err
 	}
-	if err := r.Accounts.Post(ctx, e, pocket); err != nil {
-		return Moved{}, err
-	}
 	if err := r.Accounts.AddIncoming(ctx, c.ID(), now, t.Amount()); err != nil {
 		return Moved{}, err
 	}
-	t.Succeed(now)
-	if err := r.Transactions.Add(ctx, t); err != nil {
+	if err := book(ctx, r, t, e, pocket); err != nil {
 		return Moved{}, err
 	}
 	return Moved{Transaction: t, Customer: c, BalanceBefore: before, BalanceAfter: pocket.Balance()}, nil
+}
+
+// book posts a movement's entry and stores its transaction as done, in the
+// caller's transaction. pockets are the locked pockets the entry changes.
+func book(ctx context.Context, r Repos, t *transfer.Transaction, e *wallet.Entry, pockets ...*wallet.Account) error {
+	if err := r.Accounts.Post(ctx, e, pockets...); err != nil {
+		return err
+	}
+	t.Succeed(e.CreatedAt())
+	return r.Transactions.Add(ctx, t)
 }
 
 // replayTopUp answers a repeated channel notification exactly as the first

@@ -89,13 +89,9 @@ func (a *App) Pay(ctx context.Context, cmd Pay) (Moved, error) {
 		if err != nil {
 			return Moved{}, err
 		}
-		if err := r.Accounts.Post(ctx, e, pocket); err != nil {
-			return Moved{}, err
-		}
-		t.Succeed(now)
 		// The unique (partner, orderId) index refuses a second payment
 		// for the order.
-		if err := r.Transactions.Add(ctx, t); err != nil {
+		if err := book(ctx, r, t, e, pocket); err != nil {
 			return Moved{}, err
 		}
 		return Moved{Transaction: t, Customer: c, BalanceBefore: before, BalanceAfter: pocket.Balance()}, nil
@@ -163,11 +159,7 @@ func (a *App) Refund(ctx context.Context, cmd RefundPayment) (Moved, error) {
 		if err != nil {
 			return Moved{}, err
 		}
-		if err := r.Accounts.Post(ctx, e, pocket); err != nil {
-			return Moved{}, err
-		}
-		t.Succeed(now)
-		if err := r.Transactions.Add(ctx, t); err != nil {
+		if err := book(ctx, r, t, e, pocket); err != nil {
 			return Moved{}, err
 		}
 		if err := r.Transactions.Update(ctx, payment); err != nil {
@@ -266,14 +258,10 @@ func (a *App) TransferP2P(ctx context.Context, cmd P2PTransfer) (Moved, error) {
 		if err != nil {
 			return Moved{}, err
 		}
-		if err := r.Accounts.Post(ctx, e, src, dst); err != nil {
-			return Moved{}, err
-		}
 		if err := r.Accounts.AddIncoming(ctx, receiver.ID(), now, cmd.Amount); err != nil {
 			return Moved{}, err
 		}
-		t.Succeed(now)
-		if err := r.Transactions.Add(ctx, t); err != nil {
+		if err := book(ctx, r, t, e, src, dst); err != nil {
 			return Moved{}, err
 		}
 		return Moved{Transaction: t, Customer: sender, BalanceBefore: before, BalanceAfter: src.Balance()}, nil

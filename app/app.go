@@ -39,6 +39,13 @@ type MoneyConfig struct {
 	Refund    wallet.Bounds
 	RetailFee int64 // charged on top of a retail top-up, kept as fee revenue
 	Banks     []Bank
+	// BankTransfer bounds a transfer to a bank; BankTransferFee is its
+	// service fee, held and captured with the amount.
+	BankTransfer    wallet.Bounds
+	BankTransferFee int64
+	// SettleAfter is when the settlement job first looks at a transfer
+	// whose result is not known by the time the request answers.
+	SettleAfter time.Duration
 }
 
 // Bank is a bank the platform knows. VAPrefix is set for banks that issue
@@ -56,11 +63,14 @@ func DefaultMoneyConfig() MoneyConfig {
 			customer.AccountBasic:   {MaxBalance: 2_000_000, MonthlyIncoming: 20_000_000},
 			customer.AccountPremium: {MaxBalance: 20_000_000, MonthlyIncoming: 40_000_000, CanSendOut: true},
 		},
-		Payment:   wallet.Bounds{Min: 1, Max: 20_000_000},
-		P2P:       wallet.Bounds{Min: 1_000, Max: 20_000_000},
-		TopUp:     wallet.Bounds{Min: 10_000, Max: 20_000_000},
-		Refund:    wallet.Bounds{Min: 1},
-		RetailFee: 2_500,
+		Payment:         wallet.Bounds{Min: 1, Max: 20_000_000},
+		P2P:             wallet.Bounds{Min: 1_000, Max: 20_000_000},
+		TopUp:           wallet.Bounds{Min: 10_000, Max: 20_000_000},
+		Refund:          wallet.Bounds{Min: 1},
+		RetailFee:       2_500,
+		BankTransfer:    wallet.Bounds{Min: 10_000, Max: 25_000_000},
+		BankTransferFee: 2_500,
+		SettleAfter:     3 * time.Second,
 	}
 }
 
@@ -78,21 +88,22 @@ func DefaultConfig() Config {
 
 // App is the application: every use case is a method.
 type App struct {
-	uow    UnitOfWork
-	clock  Clock
-	ids    IDs
-	phones PhoneNormalizer
-	box    SecretBox
-	cfg    Config
-	log    *slog.Logger
-	rand   io.Reader
+	uow     UnitOfWork
+	gateway BankGateway
+	clock   Clock
+	ids     IDs
+	phones  PhoneNormalizer
+	box     SecretBox
+	cfg     Config
+	log     *slog.Logger
+	rand    io.Reader
 
 	partners sync.Map // id -> cachedPartner
 }
 
 // New wires the application.
-func New(uow UnitOfWork, clock Clock, ids IDs, phones PhoneNormalizer, box SecretBox, cfg Config, log *slog.Logger) *App {
-	return &App{uow: uow, clock: clock, ids: ids, phones: phones, box: box, cfg: cfg, log: log, rand: rand.Reader}
+func New(uow UnitOfWork, clock Clock, ids IDs, phones PhoneNormalizer, box SecretBox, cfg Config, log *slog.Logger, gateway BankGateway) *App {
+	return &App{uow: uow, gateway: gateway, clock: clock, ids: ids, phones: phones, box: box, cfg: cfg, log: log, rand: rand.Reader}
 }
 
 // Config returns the rules the application runs with.

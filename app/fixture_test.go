@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dompet/wallet/adapters/bankgw"
 	"github.com/dompet/wallet/adapters/memstore"
 	"github.com/dompet/wallet/adapters/phone"
 	"github.com/dompet/wallet/app"
@@ -57,7 +58,7 @@ func newFixture(t *testing.T) *fixture {
 	cfg.IdempotencyWait = 200 * time.Millisecond
 	c := &clock{now: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
 	st := memstore.New()
-	a := app.New(st, c, &ids{}, phone.NewNormalizer(), plainBox{}, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a := app.New(st, c, &ids{}, phone.NewNormalizer(), plainBox{}, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), gateway(c))
 	return &fixture{t: t, app: a, store: st, clock: c, cfg: cfg}
 }
 
@@ -117,4 +118,10 @@ func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, ni
 
 func canonicalOf(national string) customer.MobileNumber {
 	return customer.MobileNumber("62" + national[1:])
+}
+
+// gateway is the bank simulator on the test clock: pending transfers settle
+// when the clock passes their submission time plus three seconds.
+func gateway(c *clock) *bankgw.Simulator {
+	return &bankgw.Simulator{Delay: 3 * time.Second, Now: c.Now}
 }

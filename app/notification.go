@@ -107,6 +107,8 @@ type JobQueue interface {
 	CheckDelivery(ctx context.Context, id string, at time.Time) error
 	// CheckKYC schedules the e-KYC check of a submission.
 	CheckKYC(ctx context.Context, customerID, submissionID string) error
+	// SettleBankTransfer schedules the settlement job of a transfer at at.
+	SettleBankTransfer(ctx context.Context, reffID string, at time.Time) error
 }
 
 type sealedMessage struct {

@@ -16,6 +16,7 @@ import (
 
 	coderws "github.com/coder/websocket"
 
+	"github.com/dompet/wallet/adapters/bankgw"
 	"github.com/dompet/wallet/adapters/banks"
 	"github.com/dompet/wallet/adapters/memstore"
 	"github.com/dompet/wallet/adapters/phone"
@@ -129,7 +130,7 @@ func newFixture(t *testing.T, f storeFault, opts ...graph.Option) *fixture {
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	clk := &clock{now: time.Now()}
-	a := app.New(faultyStore{Store: store, fault: f}, clk, system.NewULIDs(), phone.NewNormalizer(), box, cfg, log)
+	a := app.New(faultyStore{Store: store, fault: f}, clk, system.NewULIDs(), phone.NewNormalizer(), box, cfg, log, bankgw.NewSimulator(bankgw.Delay(50*time.Millisecond)))
 	return &fixture{
 		t: t, clock: clk, store: store, box: box, app: a, logs: logs,
 		handler: graph.NewHandler(a, rest.NewValidator(), log, opts...),

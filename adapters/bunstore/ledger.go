@@ -189,6 +189,9 @@ type transactionRow struct {
 	Reference      string    `bun:"reference"`
 	Description    string    `bun:"description"`
 	ExternalID     string    `bun:"external_id"`
+	BankCode       string    `bun:"bank_code"`
+	BankAccount    string    `bun:"bank_account"`
+	BankName       string    `bun:"bank_account_name"`
 	Refunded       int64     `bun:"refunded"`
 	CreatedAt      time.Time `bun:"created_at"`
 	UpdatedAt      time.Time `bun:"updated_at"`
@@ -198,14 +201,16 @@ func transactionFromDomain(t *transfer.Transaction) *transactionRow {
 	return &transactionRow{ID: t.ID(), Type: string(t.Type()), Status: string(t.Status()), PartnerID: t.PartnerID(),
 		CustomerID: t.CustomerID(), CounterpartyID: t.CounterpartyID(), Counterparty: t.Counterparty(),
 		Amount: t.Amount(), Fee: t.Fee(), OrderID: t.OrderID(), Reference: t.Reference(), Description: t.Description(),
-		ExternalID: t.ExternalID(), Refunded: t.Refunded(), CreatedAt: utc(t.CreatedAt()), UpdatedAt: utc(t.UpdatedAt())}
+		ExternalID: t.ExternalID(), Refunded: t.Refunded(),
+		BankCode: t.Bank().BankCode, BankAccount: t.Bank().Number, BankName: t.Bank().Name, CreatedAt: utc(t.CreatedAt()), UpdatedAt: utc(t.UpdatedAt())}
 }
 
 func (r *transactionRow) toDomain() *transfer.Transaction {
 	return transfer.Rehydrate(transfer.Snapshot{ID: r.ID, Type: transfer.Type(r.Type), Status: transfer.Status(r.Status),
 		PartnerID: r.PartnerID, CustomerID: r.CustomerID, CounterpartyID: r.CounterpartyID, Counterparty: r.Counterparty,
 		Amount: r.Amount, Fee: r.Fee, OrderID: r.OrderID, Reference: r.Reference, Description: r.Description,
-		ExternalID: r.ExternalID, Refunded: r.Refunded, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt})
+		ExternalID: r.ExternalID, Refunded: r.Refunded,
+		Bank: transfer.BankAccount{BankCode: r.BankCode, Number: r.BankAccount, Name: r.BankName}, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt})
 }
 
 type transactionRepo struct{ store }

@@ -92,11 +92,11 @@ func TestDeliveryWithFallback(t *testing.T) {
 			t.Fatal(err)
 		}
 		uow := bunstore.NewUnitOfWork(db, ins.Bind, box)
-		a := app.New(uow, system.Clock{}, system.NewULIDs(), phone.NewNormalizer(), box, cfg, log)
+		a := app.New(uow, system.Clock{}, system.NewULIDs(), phone.NewNormalizer(), box, cfg, log, nil)
 		courier := app.NewCourier(uow, box, system.Clock{},
 			whatsapp.New(whatsapp.Config{BaseURL: waSrv.URL, PhoneNumberID: "1055", AccessToken: "tok"}),
 			sms.New(sms.Config{URL: smsSrv.URL, APIKey: "key", SenderID: "WALLET"}), cfg, log)
-		runner, err := jobs.NewRunner(db, courier, nil, jobs.RunnerConfig{PollInterval: 20 * time.Millisecond, RetryBase: 10 * time.Millisecond}, log)
+		runner, err := jobs.NewRunner(db, courier, nil, a, jobs.RunnerConfig{PollInterval: 20 * time.Millisecond, RetryBase: 10 * time.Millisecond}, log)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -51,6 +52,16 @@ type KYCArgs struct {
 func (KYCArgs) Kind() string { return "kyc_check" }
 
 const queueKYC = "kyc"
+
+// SettleArgs asks for the settlement of a pending bank transfer.
+type SettleArgs struct {
+	ReffID string `json:"reff_id"`
+}
+
+// Kind implements river.JobArgs.
+func (SettleArgs) Kind() string { return "bank_settle" }
+
+const queueMoney = "money"
 
 func driver(db *bunstore.DB) riverdriver.Driver[*sql.Tx] {
 	if db.Dialect == bunstore.Postgres {
@@ -114,6 +125,12 @@ func (q txQueue) CheckKYC(ctx context.Context, customerID, submissionID string) 
 	return err
 }
 
+func (q txQueue) SettleBankTransfer(ctx context.Context, reffID string, at time.Time) error {
+	_, err := q.client.InsertTx(ctx, q.tx, SettleArgs{ReffID: reffID},
+		&river.InsertOpts{Queue: queueMoney, ScheduledAt: at, MaxAttempts: settleAttempts})
+	return err
+}
+
 func (q txQueue) CheckDelivery(ctx context.Context, id string, at time.Time) error {
 	_, err := q.client.InsertTx(ctx, q.tx, CheckArgs{NotificationID: id},
 		&river.InsertOpts{Queue: queueNotify, MaxAttempts: notifyAttempts, ScheduledAt: at})
@@ -137,7 +154,7 @@ type RunnerConfig struct {
 }
 
 // NewRunner registers the workers.
-func NewRunner(db *bunstore.DB, courier *app.Courier, reviewer *app.KYCReviewer, cfg RunnerConfig, log *slog.Logger) (*Runner, error) {
+func NewRunner(db *bunstore.DB, courier *app.Courier, reviewer *app.KYCReviewer, a *app.App, cfg RunnerConfig, log *slog.Logger) (*Runner, error) {
 	workers := river.NewWorkers()
 	if cfg.RetryBase <= 0 {
 		cfg.RetryBase = time.Second
@@ -145,6 +162,7 @@ func NewRunner(db *bunstore.DB, courier *app.Courier, reviewer *app.KYCReviewer,
 	river.AddWorker(workers, &sendWorker{courier: courier, base: cfg.RetryBase})
 	river.AddWorker(workers, &checkWorker{courier: courier, base: cfg.RetryBase})
 	river.AddWorker(workers, &kycWorker{reviewer: reviewer})
+	river.AddWorker(workers, &settleWorker{app: a, base: cfg.RetryBase})
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 200 * time.Millisecond
 	}
@@ -153,7 +171,7 @@ func NewRunner(db *bunstore.DB, courier *app.Courier, reviewer *app.KYCReviewer,
 	}
 	c, err := river.NewClient(driver(db), &river.Config{
 		Logger:            log,
-		Queues:            map[string]river.QueueConfig{queueNotify: {MaxWorkers: cfg.Workers}, queueKYC: {MaxWorkers: 2}},
+		Queues:            map[string]river.QueueConfig{queueNotify: {MaxWorkers: cfg.Workers}, queueKYC: {MaxWorkers: 2}, queueMoney: {MaxWorkers: 10}},
 		Workers:           workers,
 		FetchPollInterval: cfg.PollInterval,
 		FetchCooldown:     min(cfg.PollInterval, 100*time.Millisecond),
@@ -212,4 +230,26 @@ type kycWorker struct {
 
 func (w *kycWorker) Work(ctx context.Context, job *river.Job[KYCArgs]) error {
 	return w.reviewer.Review(ctx, job.Args.CustomerID, job.Args.SubmissionID)
+}
+
+// settleAttempts bounds failed attempts (gateway errors), not polls: a
+// transfer still pending is snoozed, which River does not count.
+const settleAttempts = 200
+
+type settleWorker struct {
+	river.WorkerDefaults[SettleArgs]
+	app  *app.App
+	base time.Duration
+}
+
+func (w *settleWorker) Work(ctx context.Context, job *river.Job[SettleArgs]) error {
+	err := w.app.SettleBankTransfer(ctx, job.Args.ReffID)
+	if errors.Is(err, app.ErrStillPending) {
+		return river.JobSnooze(w.base * 5)
+	}
+	return err
+}
+
+func (w *settleWorker) NextRetry(job *river.Job[SettleArgs]) time.Time {
+	return notifyBackoff(w.base, job.Attempt)
 }

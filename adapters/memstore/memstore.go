@@ -25,9 +25,10 @@ import (
 
 // Job kinds.
 const (
-	JobSend  = "send"  // app.JobQueue.SendNotification
-	JobCheck = "check" // app.JobQueue.CheckDelivery
-	JobKYC   = "kyc"   // app.JobQueue.CheckKYC
+	JobSend   = "send"   // app.JobQueue.SendNotification
+	JobCheck  = "check"  // app.JobQueue.CheckDelivery
+	JobKYC    = "kyc"    // app.JobQueue.CheckKYC
+	JobSettle = "settle" // app.JobQueue.SettleBankTransfer
 )
 
 // Job is one background job enqueued by a committed transaction.
@@ -38,6 +39,7 @@ type Job struct {
 	At             time.Time   // set for JobCheck
 	CustomerID     string      // set for JobKYC
 	SubmissionID   string      // set for JobKYC
+	ReffID         string      // set for JobSettle (At too)
 }
 
 // Store is an in-memory app.UnitOfWork. The zero value is not usable; call

@@ -359,6 +359,14 @@ func (q jobQueue) CheckKYC(ctx context.Context, customerID, submissionID string)
 	return nil
 }
 
+func (q jobQueue) SettleBankTransfer(ctx context.Context, reffID string, at time.Time) error {
+	if err := q.check(ctx); err != nil {
+		return err
+	}
+	q.st.jobs = append(q.st.jobs, Job{Kind: JobSettle, ReffID: reffID, At: at})
+	return nil
+}
+
 type idempotencyRepo struct{ *tx }
 
 func (r idempotencyRepo) Claim(ctx context.Context, rec app.IdempotencyRecord) (*app.IdempotencyRecord, error) {

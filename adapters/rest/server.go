@@ -87,6 +87,8 @@ func (s *Server) Handler(m Mounts) http.Handler {
 		r.Post("/topup/va/payment", s.vaPayment)
 		r.Post("/topup/retail/inquiry", s.retailInquiry)
 		r.Post("/topup/retail/payment", s.retailPayment)
+		r.Post("/callbacks/bank-transfer", s.bankCallback)
+		r.Get("/banks", s.banks)
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, fault.New(fault.NotFound, "no such endpoint"))

@@ -54,18 +54,13 @@ func (s *Server) bankTransfer(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.pay(w, r, req)
-	case "", "BANK_TRANSFER", "QRIS", "CASH_OUT":
-		s.fail(w, r, fault.Invalidf("transactionType", "%q is not available yet on this platform", orDefault(probe.TransactionType, "BANK_TRANSFER")))
+	case "", "BANK_TRANSFER":
+		s.bankTransferTo(w, r)
+	case "QRIS", "CASH_OUT":
+		s.fail(w, r, fault.Invalidf("transactionType", "%q is not available yet on this platform", probe.TransactionType))
 	default:
 		s.fail(w, r, fault.Invalidf("transactionType", "must be BANK_TRANSFER, WALLET_PAYMENT, QRIS or CASH_OUT"))
 	}
-}
-
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
 }
 
 func (s *Server) pay(w http.ResponseWriter, r *http.Request, req paymentRequest) {
@@ -387,4 +382,86 @@ func (s *Server) submitKYC(w http.ResponseWriter, r *http.Request) {
 	}
 	s.ok(w, r, map[string]any{"submissionId": sub.ID(), "kycStatus": "PENDING", "nik": sub.NIK().Masked(),
 		"submittedAt": Date(sub.SubmittedAt())})
+}
+
+type bankTransferRequest struct {
+	MobileNumber    string `json:"mobileNumber" validate:"required,max=20"`
+	BankCode        string `json:"bankCode" validate:"required,len=3,numeric"`
+	BankAccount     string `json:"bankAccount" validate:"required,min=5,max=20,numeric"`
+	Amount          Money  `json:"amount" validate:"required"`
+	Description     string `json:"description" validate:"max=255"`
+	TransactionType string `json:"transactionType"`
+}
+
+func (s *Server) bankTransferTo(w http.ResponseWriter, r *http.Request) {
+	var req bankTransferRequest
+	if err := Decode(s.validate, bodyFrom(r), &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	res, err := s.app.TransferToBank(r.Context(), app.BankTransfer{Partner: partnerFrom(r), ExternalID: externalID(r),
+		MobileNumber: req.MobileNumber, BankCode: req.BankCode, BankAccount: req.BankAccount, Amount: int64(req.Amount),
+		Description: req.Description})
+	if err != nil && res.Transaction == nil {
+		s.fail(w, r, err)
+		return
+	}
+	t := res.Transaction
+	bank := t.Bank()
+	bankName := bank.BankCode
+	for _, b := range s.app.Banks() {
+		if b.Code == bank.BankCode {
+			bankName = b.Name
+		}
+	}
+	data := map[string]any{
+		"reffId": t.ID(), "bankCode": bank.BankCode, "bankAccount": bank.Number, "bankName": bankName,
+		"bankAccountName": bank.Name, "serviceFee": Amount(t.Fee()), "amount": Amount(t.Amount()),
+		"totalAmount": Amount(t.Total()), "balanceBefore": Amount(res.BalanceBefore), "balanceAfter": Amount(res.BalanceAfter),
+		"status": string(t.Status()), "date": Date(t.CreatedAt()),
+	}
+	switch {
+	case err != nil: // the bank refused: the money is back, the answer still names the transfer
+		code, msg := Describe(err, Indonesian(r))
+		writeJSON(w, code.HTTP, envelope{ResponseID: t.ID(), Code: code.Legacy, Message: msg, Data: data})
+	case t.Pending():
+		msg := "In Process"
+		if Indonesian(r) {
+			msg = "Sedang diproses"
+		}
+		writeJSON(w, http.StatusAccepted, envelope{ResponseID: t.ID(), Code: 1, Message: msg, Data: data})
+	default:
+		s.okWith(w, r, t.ID(), data)
+	}
+}
+
+type bankCallbackRequest struct {
+	ReffID string `json:"reffId" validate:"required,max=64"`
+	Status string `json:"status" validate:"required,oneof=SUCCESS FAILED"`
+	Reason string `json:"reason" validate:"max=255"`
+}
+
+// bankCallback takes the gateway's final result; the gateway is a CHANNEL
+// partner signing like any other.
+func (s *Server) bankCallback(w http.ResponseWriter, r *http.Request) {
+	var req bankCallbackRequest
+	if err := Decode(s.validate, bodyFrom(r), &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t, err := s.app.ApplyBankCallback(r.Context(), app.BankCallback{Partner: partnerFrom(r), ReffID: req.ReffID, Status: req.Status, Reason: req.Reason})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.ok(w, r, StatusData(t))
+}
+
+func (s *Server) banks(w http.ResponseWriter, r *http.Request) {
+	list := s.app.Banks()
+	out := make([]map[string]any, len(list))
+	for i, b := range list {
+		out[i] = map[string]any{"bankCode": b.Code, "bankName": b.Name, "virtualAccount": b.VAPrefix != ""}
+	}
+	s.ok(w, r, map[string]any{"banks": out})
 }

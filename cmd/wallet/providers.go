@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/dompet/wallet/adapters/bankgw"
 	"github.com/dompet/wallet/adapters/banks"
 	"github.com/dompet/wallet/adapters/bunstore"
 	"github.com/dompet/wallet/adapters/jobs"
@@ -57,11 +58,14 @@ func provideAppConfig(cfg Config, key secretbox.MasterKey) (app.Config, error) {
 	c.Money.Limits[customer.AccountPremium] = wallet.Limits{MaxBalance: l.PremiumMaxBalance, MonthlyIncoming: l.PremiumMonthlyIncoming, CanSendOut: true}
 	c.Money.TopUp.Min = l.TopUpMin
 	c.Money.RetailFee = l.RetailFee
+	c.Money.SettleAfter = cfg.SimDelay
 	if c.Money.Banks, err = banks.Load(); err != nil {
 		return app.Config{}, err
 	}
 	return c, nil
 }
+
+func provideSimDelay(cfg Config) bankgw.Delay { return bankgw.Delay(cfg.SimDelay) }
 
 func provideRunnerConfig(cfg Config) jobs.RunnerConfig {
 	return jobs.RunnerConfig{PollInterval: cfg.JobPoll, Workers: cfg.JobWorkers}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/wire"
 
+	"github.com/dompet/wallet/adapters/bankgw"
 	"github.com/dompet/wallet/adapters/bunstore"
 	"github.com/dompet/wallet/adapters/ekyc"
 	"github.com/dompet/wallet/adapters/jobs"
@@ -28,6 +29,7 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		phone.ProviderSet,
 		secretbox.ProviderSet,
 		ekyc.ProviderSet,
+		bankgw.ProviderSet,
 		rest.ProviderSet,
 		app.ProviderSet,
 		wire.Bind(new(rest.Pinger), new(*bunstore.DB)),
@@ -35,6 +37,7 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		provideMasterKey,
 		provideAppConfig,
 		provideRunnerConfig,
+		provideSimDelay,
 		provideWhatsApp,
 		provideTextSender,
 		provideMounts,

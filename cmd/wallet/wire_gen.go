@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"github.com/dompet/wallet/adapters/bankgw"
 	"github.com/dompet/wallet/adapters/bunstore"
 	"github.com/dompet/wallet/adapters/ekyc"
 	"github.com/dompet/wallet/adapters/jobs"
@@ -54,7 +55,9 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		cleanup()
 		return nil, nil, err
 	}
-	appApp := app.New(unitOfWork, clock, uliDs, normalizer, box, appConfig, log)
+	delay := provideSimDelay(cfg)
+	simulator := bankgw.NewSimulator(delay)
+	appApp := app.New(unitOfWork, clock, uliDs, normalizer, box, appConfig, log, simulator)
 	whatsAppSender, err := provideWhatsApp(cfg, out)
 	if err != nil {
 		cleanup()
@@ -66,10 +69,10 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		return nil, nil, err
 	}
 	courier := app.NewCourier(unitOfWork, box, clock, whatsAppSender, textSender, appConfig, log)
-	simulator := _wireSimulatorValue
-	kycReviewer := app.NewKYCReviewer(unitOfWork, simulator, clock, log)
+	ekycSimulator := _wireSimulatorValue
+	kycReviewer := app.NewKYCReviewer(unitOfWork, ekycSimulator, clock, log)
 	runnerConfig := provideRunnerConfig(cfg)
-	runner, err := jobs.NewRunner(db, courier, kycReviewer, runnerConfig, log)
+	runner, err := jobs.NewRunner(db, courier, kycReviewer, appApp, runnerConfig, log)
 	if err != nil {
 		cleanup()
 		return nil, nil, err

@@ -21,12 +21,13 @@ const (
 	TypePayment     Type = "WALLET_PAYMENT"
 	TypeRefund      Type = "REFUND"
 	TypeP2P         Type = "P2P_TRANSFER"
+	TypeBank        Type = "BANK_TRANSFER"
 )
 
 // ParseType validates a type name (history filters).
 func ParseType(s string) (Type, error) {
 	switch t := Type(s); t {
-	case TypeTopUpVA, TypeTopUpRetail, TypePayment, TypeRefund, TypeP2P:
+	case TypeTopUpVA, TypeTopUpRetail, TypePayment, TypeRefund, TypeP2P, TypeBank:
 		return t, nil
 	}
 	return "", fault.Invalidf("type", "is not a known transaction type")
@@ -67,10 +68,16 @@ type Transaction struct {
 	orderID        string // partner's order id (payments), refunded payment's id (refunds)
 	reference      string // channel reference (bankReference, storeReference)
 	externalID     string // the partner's idempotency key of the request that started it
+	bank           BankAccount
 	description    string
 	refunded       int64
 	createdAt      time.Time
 	updatedAt      time.Time
+}
+
+// BankAccount is the destination of a transfer to a bank.
+type BankAccount struct {
+	BankCode, Number, Name string
 }
 
 // New describes a transaction; it starts PENDING until its money moves.
@@ -79,6 +86,7 @@ type New struct {
 	Type                                                    Type
 	Amount, Fee                                             int64
 	OrderID, Reference, Description, ExternalID             string
+	Bank                                                    BankAccount
 }
 
 // Start validates and creates a pending transaction.
@@ -95,7 +103,7 @@ func Start(n New, now time.Time) (*Transaction, error) {
 	return &Transaction{id: n.ID, typ: n.Type, status: StatusPending, partnerID: n.PartnerID, customerID: n.CustomerID,
 		counterpartyID: n.CounterpartyID, counterparty: n.Counterparty, amount: n.Amount, fee: n.Fee,
 		orderID: n.OrderID, reference: n.Reference, description: n.Description, externalID: n.ExternalID,
-		createdAt: now, updatedAt: now}, nil
+		bank: n.Bank, createdAt: now, updatedAt: now}, nil
 }
 
 // Succeed marks the money as moved.
@@ -107,6 +115,9 @@ func (t *Transaction) Succeed(now time.Time) {
 func (t *Transaction) Fail(now time.Time) {
 	t.status, t.updatedAt = StatusFailed, now
 }
+
+// Pending reports whether the final result is still open.
+func (t *Transaction) Pending() bool { return t.status == StatusPending }
 
 // Refund records a refund of amount against this payment.
 func (t *Transaction) Refund(amount int64, now time.Time) error {
@@ -163,6 +174,9 @@ func (t *Transaction) Reference() string { return t.reference }
 // ExternalID returns the partner's X-EXTERNAL-ID of the starting request.
 func (t *Transaction) ExternalID() string { return t.externalID }
 
+// Bank returns the destination of a bank transfer.
+func (t *Transaction) Bank() BankAccount { return t.bank }
+
 // Description returns the free text.
 func (t *Transaction) Description() string { return t.description }
 
@@ -182,6 +196,7 @@ type Snapshot struct {
 	Status                                                  Status
 	Amount, Fee, Refunded                                   int64
 	OrderID, Reference, Description, ExternalID             string
+	Bank                                                    BankAccount
 	CreatedAt, UpdatedAt                                    time.Time
 }
 
@@ -190,7 +205,7 @@ func Rehydrate(s Snapshot) *Transaction {
 	return &Transaction{id: s.ID, typ: s.Type, status: s.Status, partnerID: s.PartnerID, customerID: s.CustomerID,
 		counterpartyID: s.CounterpartyID, counterparty: s.Counterparty, amount: s.Amount, fee: s.Fee,
 		orderID: s.OrderID, reference: s.Reference, description: s.Description, refunded: s.Refunded,
-		externalID: s.ExternalID, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt}
+		externalID: s.ExternalID, bank: s.Bank, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt}
 }
 
 // HistoryItem is a transaction as one customer sees it.

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dompet/wallet/adapters/bankgw"
 	"github.com/dompet/wallet/adapters/banks"
 	"github.com/dompet/wallet/adapters/bunstore"
 	"github.com/dompet/wallet/adapters/jobs"
@@ -25,6 +26,10 @@ import (
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/partner"
 )
+
+// SimDelay is how long the bank simulator keeps …9999 and …8888 transfers
+// pending in tests.
+const SimDelay = 300 * time.Millisecond
 
 // Stack is a running server over one database.
 type Stack struct {
@@ -57,7 +62,10 @@ func New(t testing.TB, db *bunstore.DB, mount Mount) *Stack {
 	cfg.IdempotencyWait = 5 * time.Second
 	cfg.Money.Banks = banks.MustLoad()
 	ids := system.NewULIDs()
-	a := app.New(bunstore.NewUnitOfWork(db, ins.Bind, box), system.Clock{}, ids, phone.NewNormalizer(), box, cfg, log)
+	// Pending bank transfers settle quickly in tests (simulator rules in
+	// adapters/bankgw).
+	a := app.New(bunstore.NewUnitOfWork(db, ins.Bind, box), system.Clock{}, ids, phone.NewNormalizer(), box, cfg, log,
+		bankgw.NewSimulator(bankgw.Delay(SimDelay)))
 	var m rest.Mounts
 	if mount != nil {
 		m = mount(a, log)

@@ -62,7 +62,7 @@ func quickstart(t *testing.T, databaseURL string) {
 	dir := t.TempDir()
 	addr := freeAddr(t)
 	environ := []string{"WALLET_DATA_DIR=" + dir, "WALLET_HTTP_ADDR=" + addr, "DATABASE_URL=" + databaseURL,
-		"WALLET_JOB_POLL_INTERVAL=50ms", "WALLET_LOG_LEVEL=info"}
+		"WALLET_JOB_POLL_INTERVAL=50ms", "WALLET_LOG_LEVEL=info", "WALLET_SIM_DELAY=300ms"}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
@@ -87,7 +87,8 @@ func quickstart(t *testing.T, databaseURL string) {
 	base := "http://" + addr
 	waitReady(t, base, done, logs)
 
-	call := func(method, path, body string, as ...string) map[string]any {
+	// callAny signs with `wallet sign` and returns the envelope.
+	callAny := func(method, path, body string, as ...string) map[string]any {
 		t.Helper()
 		args := append([]string{"sign", "--method", method, "--path", path}, as...)
 		if body != "" {
@@ -116,8 +117,13 @@ func quickstart(t *testing.T, databaseURL string) {
 		if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
 			t.Fatal(err)
 		}
+		return env
+	}
+	call := func(method, path, body string, as ...string) map[string]any {
+		t.Helper()
+		env := callAny(method, path, body, as...)
 		if env["code"] != float64(0) {
-			t.Fatalf("%s %s: HTTP %d %v", method, path, resp.StatusCode, env)
+			t.Fatalf("%s %s: %v", method, path, env)
 		}
 		return env
 	}
@@ -192,6 +198,25 @@ func quickstart(t *testing.T, databaseURL string) {
 	}
 	if strings.Contains(logs.String(), "3273011708900001") {
 		t.Fatal("the full NIK reached the log")
+	}
+
+	// A pending bank transfer (account …9999) answers "In Process" and is
+	// settled by the durable job once the simulated bank confirms.
+	env := callAny("POST", "/bank-transfer/", `{"mobileNumber":"081234567890","bankCode":"014","bankAccount":"1234569999","amount":"20000"}`)
+	if env["code"] != float64(1) {
+		t.Fatalf("bank transfer: %v", env)
+	}
+	reffID := env["responseId"].(string)
+	deadline = time.Now().Add(15 * time.Second)
+	for {
+		d := call("GET", "/transaction-status/?reffId="+reffID, "")["data"].(map[string]any)
+		if d["status"] == "SUCCESS" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("bank transfer not settled by the job: %v", d)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 
 	// 9. graceful shutdown, then the ledger reconciles

@@ -46,6 +46,10 @@ type MoneyConfig struct {
 	// SettleAfter is when the settlement job first looks at a transfer
 	// whose result is not known by the time the request answers.
 	SettleAfter time.Duration
+	// CashOut bounds a cash withdrawal; its code is valid CashOutTTL.
+	CashOut    wallet.Bounds
+	CashOutFee int64
+	CashOutTTL time.Duration
 }
 
 // Bank is a bank the platform knows. VAPrefix is set for banks that issue
@@ -71,6 +75,8 @@ func DefaultMoneyConfig() MoneyConfig {
 		BankTransfer:    wallet.Bounds{Min: 10_000, Max: 25_000_000},
 		BankTransferFee: 2_500,
 		SettleAfter:     3 * time.Second,
+		CashOut:         wallet.Bounds{Min: 50_000, Max: 2_500_000, Multiple: 50_000},
+		CashOutTTL:      time.Hour,
 	}
 }
 

@@ -134,6 +134,12 @@ func (a *App) move(ctx context.Context, partnerID, externalID string, fn func(ct
 			return err
 		}
 		after, err := r.Accounts.BalanceAfter(ctx, prev.ID(), pocket.ID())
+		if errors.Is(err, wallet.ErrNotFound) {
+			// Nothing posted yet: a pending movement only holds money,
+			// which leaves the booked balance as it is.
+			out = Moved{Transaction: prev, Customer: c, BalanceBefore: pocket.Balance(), BalanceAfter: pocket.Balance(), Replayed: true}
+			return nil
+		}
 		if err != nil {
 			return err
 		}

@@ -109,6 +109,8 @@ type JobQueue interface {
 	CheckKYC(ctx context.Context, customerID, submissionID string) error
 	// SettleBankTransfer schedules the settlement job of a transfer at at.
 	SettleBankTransfer(ctx context.Context, reffID string, at time.Time) error
+	// ExpireCashOut schedules the release of an unredeemed cash-out at at.
+	ExpireCashOut(ctx context.Context, reffID string, at time.Time) error
 }
 
 type sealedMessage struct {

@@ -254,3 +254,75 @@ func connectionModel(page app.HistoryPage, f transfer.HistoryFilter) (*model.Tra
 	}
 	return out, nil
 }
+
+func banksModel(banks []app.Bank) []*model.Bank {
+	out := make([]*model.Bank, len(banks))
+	for i, b := range banks {
+		out[i] = &model.Bank{BankCode: b.Code, BankName: b.Name, VirtualAccount: b.VAPrefix != ""}
+	}
+	return out
+}
+
+// bankName names a bank by code; a bank no longer configured keeps its code.
+func bankName(banks []app.Bank, code string) string {
+	for _, b := range banks {
+		if b.Code == code {
+			return b.Name
+		}
+	}
+	return code
+}
+
+// bankTransferModel converts the answer of App.TransferToBank. A transfer
+// the bank refused comes with its (FAILED) transaction and an error: the
+// error is the answer, and names the transaction in extensions.reffId so
+// that it can be looked up.
+func bankTransferModel(banks []app.Bank, m app.Moved, err error) (*model.BankTransferResult, error) {
+	if err != nil {
+		if m.Transaction != nil {
+			return nil, withExtensions(err, map[string]any{"reffId": m.Transaction.ID()})
+		}
+		return nil, err
+	}
+	t, err := transactionModel(m.Transaction, m.Customer.ID())
+	if err != nil {
+		return nil, err
+	}
+	before, after := model.Money(m.BalanceBefore), model.Money(m.BalanceAfter)
+	t.BalanceAfter = &after
+	bank := m.Transaction.Bank()
+	return &model.BankTransferResult{
+		Transaction:     t,
+		BankCode:        bank.BankCode,
+		BankName:        bankName(banks, bank.BankCode),
+		BankAccount:     bank.Number,
+		BankAccountName: bank.Name,
+		ServiceFee:      t.ServiceFee,
+		Amount:          t.Amount,
+		TotalAmount:     t.TotalAmount,
+		BalanceBefore:   &before,
+		BalanceAfter:    &after,
+		Status:          t.Status,
+		InProcess:       t.Status == model.TransactionStatusPending,
+	}, nil
+}
+
+// cashOutModel converts an issued cash-out for the customer it concerns.
+func cashOutModel(m app.CashOutIssued) (*model.CashOutResult, error) {
+	t, err := transactionModel(m.Transaction, m.Customer.ID())
+	if err != nil {
+		return nil, err
+	}
+	before, after := model.Money(m.BalanceBefore), model.Money(m.BalanceAfter)
+	t.BalanceAfter = &after
+	return &model.CashOutResult{
+		Transaction:   t,
+		CashOutCode:   m.Code,
+		Amount:        t.Amount,
+		ServiceFee:    t.ServiceFee,
+		TotalAmount:   t.TotalAmount,
+		ExpiresAt:     m.ExpiresAt,
+		BalanceBefore: &before,
+		BalanceAfter:  &after,
+	}, nil
+}

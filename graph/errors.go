@@ -47,6 +47,14 @@ func presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 				logTo = nil // the recoverer logged the panic
 			}
 			describe(ctx, logTo, out, f)
+			var x *extendedError
+			if errors.As(err, &x) {
+				for k, v := range x.extensions {
+					if _, taken := out.Extensions[k]; !taken {
+						out.Extensions[k] = v
+					}
+				}
+			}
 			return out
 		}
 
@@ -68,6 +76,22 @@ func presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		describe(ctx, nil, out, errInternal)
 		return out
 	}
+}
+
+// extendedError carries extensions to add to a classified error's answer
+// (code and legacyCode are never overridden), such as the reffId of a
+// transfer the bank refused. The values reach the client: only what the
+// caller may see.
+type extendedError struct {
+	err        error
+	extensions map[string]any
+}
+
+func (e *extendedError) Error() string { return e.err.Error() }
+func (e *extendedError) Unwrap() error { return e.err }
+
+func withExtensions(err error, extensions map[string]any) error {
+	return &extendedError{err: err, extensions: extensions}
 }
 
 // describe fills message and extensions; internal and unavailable errors

@@ -327,3 +327,48 @@ func (r transactionRepo) History(ctx context.Context, customerID, pocketID strin
 	}
 	return out, nil
 }
+
+// Cash-out codes.
+
+type cashOutRow struct {
+	bun.BaseModel  `bun:"table:cash_out_codes"`
+	CodeHash       []byte    `bun:"code_hash,pk"`
+	TransactionID  string    `bun:"transaction_id"`
+	ExpiresAt      time.Time `bun:"expires_at"`
+	RedeemedBy     string    `bun:"redeemed_by"`
+	StoreReference string    `bun:"store_reference"`
+}
+
+func (r *cashOutRow) toDomain() transfer.CashOutCode {
+	return transfer.CashOutCode{TransactionID: r.TransactionID, CodeHash: r.CodeHash, ExpiresAt: r.ExpiresAt,
+		RedeemedBy: r.RedeemedBy, StoreReference: r.StoreReference}
+}
+
+func (r transactionRepo) AddCashOutCode(ctx context.Context, c transfer.CashOutCode) error {
+	_, err := r.db.NewInsert().Model(&cashOutRow{CodeHash: c.CodeHash, TransactionID: c.TransactionID,
+		ExpiresAt: utc(c.ExpiresAt)}).Exec(ctx)
+	return err
+}
+
+func (r transactionRepo) CashOutByCode(ctx context.Context, codeHash []byte) (transfer.CashOutCode, error) {
+	row := new(cashOutRow)
+	if err := r.db.NewSelect().Model(row).Where("code_hash = ?", codeHash).Scan(ctx); err != nil {
+		return transfer.CashOutCode{}, one(err, transfer.ErrCashOutCodeInvalid)
+	}
+	return row.toDomain(), nil
+}
+
+func (r transactionRepo) CashOutByStoreReference(ctx context.Context, partnerID, storeReference string) (transfer.CashOutCode, error) {
+	row := new(cashOutRow)
+	err := r.db.NewSelect().Model(row).Where("redeemed_by = ? AND redeemed_by <> '' AND store_reference = ?", partnerID, storeReference).Scan(ctx)
+	if err != nil {
+		return transfer.CashOutCode{}, one(err, transfer.ErrNotFound)
+	}
+	return row.toDomain(), nil
+}
+
+func (r transactionRepo) RedeemCashOutCode(ctx context.Context, codeHash []byte, partnerID, storeReference string) error {
+	res, err := r.db.NewUpdate().Model((*cashOutRow)(nil)).Set("redeemed_by = ?", partnerID).
+		Set("store_reference = ?", storeReference).Where("code_hash = ? AND redeemed_by = ''", codeHash).Exec(ctx)
+	return updatedOne(res, err, transfer.ErrCashOutCodeInvalid)
+}

@@ -63,6 +63,14 @@ func (SettleArgs) Kind() string { return "bank_settle" }
 
 const queueMoney = "money"
 
+// ExpireArgs asks for the release of an unredeemed cash-out.
+type ExpireArgs struct {
+	ReffID string `json:"reff_id"`
+}
+
+// Kind implements river.JobArgs.
+func (ExpireArgs) Kind() string { return "cash_out_expire" }
+
 func driver(db *bunstore.DB) riverdriver.Driver[*sql.Tx] {
 	if db.Dialect == bunstore.Postgres {
 		return riverdatabasesql.New(db.SQL())
@@ -131,6 +139,12 @@ func (q txQueue) SettleBankTransfer(ctx context.Context, reffID string, at time.
 	return err
 }
 
+func (q txQueue) ExpireCashOut(ctx context.Context, reffID string, at time.Time) error {
+	_, err := q.client.InsertTx(ctx, q.tx, ExpireArgs{ReffID: reffID},
+		&river.InsertOpts{Queue: queueMoney, ScheduledAt: at, MaxAttempts: settleAttempts})
+	return err
+}
+
 func (q txQueue) CheckDelivery(ctx context.Context, id string, at time.Time) error {
 	_, err := q.client.InsertTx(ctx, q.tx, CheckArgs{NotificationID: id},
 		&river.InsertOpts{Queue: queueNotify, MaxAttempts: notifyAttempts, ScheduledAt: at})
@@ -163,6 +177,7 @@ func NewRunner(db *bunstore.DB, courier *app.Courier, reviewer *app.KYCReviewer,
 	river.AddWorker(workers, &checkWorker{courier: courier, base: cfg.RetryBase})
 	river.AddWorker(workers, &kycWorker{reviewer: reviewer})
 	river.AddWorker(workers, &settleWorker{app: a, base: cfg.RetryBase})
+	river.AddWorker(workers, &expireWorker{app: a, base: cfg.RetryBase})
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 200 * time.Millisecond
 	}
@@ -251,5 +266,19 @@ func (w *settleWorker) Work(ctx context.Context, job *river.Job[SettleArgs]) err
 }
 
 func (w *settleWorker) NextRetry(job *river.Job[SettleArgs]) time.Time {
+	return notifyBackoff(w.base, job.Attempt)
+}
+
+type expireWorker struct {
+	river.WorkerDefaults[ExpireArgs]
+	app  *app.App
+	base time.Duration
+}
+
+func (w *expireWorker) Work(ctx context.Context, job *river.Job[ExpireArgs]) error {
+	return w.app.ExpireCashOut(ctx, job.Args.ReffID)
+}
+
+func (w *expireWorker) NextRetry(job *river.Job[ExpireArgs]) time.Time {
 	return notifyBackoff(w.base, job.Attempt)
 }

@@ -29,17 +29,18 @@ const (
 	JobCheck  = "check"  // app.JobQueue.CheckDelivery
 	JobKYC    = "kyc"    // app.JobQueue.CheckKYC
 	JobSettle = "settle" // app.JobQueue.SettleBankTransfer
+	JobExpire = "expire" // app.JobQueue.ExpireCashOut
 )
 
 // Job is one background job enqueued by a committed transaction.
 type Job struct {
-	Kind           string      // JobSend, JobCheck or JobKYC
+	Kind           string      // JobSend, JobCheck, JobKYC, JobSettle or JobExpire
 	NotificationID string      // set for JobSend and JobCheck
 	Channel        app.Channel // set for JobSend
 	At             time.Time   // set for JobCheck
 	CustomerID     string      // set for JobKYC
 	SubmissionID   string      // set for JobKYC
-	ReffID         string      // set for JobSettle (At too)
+	ReffID         string      // set for JobSettle and JobExpire (At too)
 }
 
 // Store is an in-memory app.UnitOfWork. The zero value is not usable; call
@@ -70,6 +71,7 @@ func New() *Store {
 		totals:        map[string]int64{},
 		incoming:      map[incomingKey]int64{},
 		transactions:  map[string]*transfer.Transaction{},
+		cashOutCodes:  map[string]transfer.CashOutCode{},
 		notifications: map[string]app.NotificationRecord{},
 		idempotency:   map[idempotencyKey]app.IdempotencyRecord{},
 	}
@@ -182,7 +184,8 @@ type state struct {
 	totals            map[string]int64  // sharded account id → sum of its postings
 	incoming          map[incomingKey]int64
 	transactions      map[string]*transfer.Transaction
-	kyc               []*kyc.Submission // in insertion order
+	cashOutCodes      map[string]transfer.CashOutCode // string(code hash) → code
+	kyc               []*kyc.Submission               // in insertion order
 	notifications     map[string]app.NotificationRecord
 	notificationOrder []string
 	idempotency       map[idempotencyKey]app.IdempotencyRecord
@@ -205,6 +208,7 @@ func (s *state) clone() *state {
 		totals:            maps.Clone(s.totals),
 		incoming:          maps.Clone(s.incoming),
 		transactions:      maps.Clone(s.transactions),
+		cashOutCodes:      maps.Clone(s.cashOutCodes),
 		kyc:               slices.Clone(s.kyc),
 		notifications:     maps.Clone(s.notifications),
 		notificationOrder: slices.Clone(s.notificationOrder),

@@ -367,6 +367,14 @@ func (q jobQueue) SettleBankTransfer(ctx context.Context, reffID string, at time
 	return nil
 }
 
+func (q jobQueue) ExpireCashOut(ctx context.Context, reffID string, at time.Time) error {
+	if err := q.check(ctx); err != nil {
+		return err
+	}
+	q.st.jobs = append(q.st.jobs, Job{Kind: JobExpire, ReffID: reffID, At: at})
+	return nil
+}
+
 type idempotencyRepo struct{ *tx }
 
 func (r idempotencyRepo) Claim(ctx context.Context, rec app.IdempotencyRecord) (*app.IdempotencyRecord, error) {

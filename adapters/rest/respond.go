@@ -70,7 +70,7 @@ func Describe(err error, indonesian bool) (Code, string) {
 	switch {
 	case f.Field != "":
 		return c, msg + ": " + f.Field + " " + f.Detail
-	case (f.Kind == fault.Invalid || f.Kind == fault.LimitExceeded) && f.Detail != "":
+	case (f.Kind == fault.Invalid || f.Kind == fault.LimitExceeded || f.Kind == fault.QRISInvalid) && f.Detail != "":
 		return c, msg + ": " + f.Detail
 	}
 	return c, msg

@@ -89,6 +89,9 @@ func (s *Server) Handler(m Mounts) http.Handler {
 		r.Post("/topup/retail/payment", s.retailPayment)
 		r.Post("/callbacks/bank-transfer", s.bankCallback)
 		r.Get("/banks", s.banks)
+		r.Post("/cash-out", s.cashOut)
+		r.Post("/cash-out/redeem", s.redeemCashOut)
+		r.Post("/cash-out/cancel", s.cancelCashOut)
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, fault.New(fault.NotFound, "no such endpoint"))

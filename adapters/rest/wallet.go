@@ -56,7 +56,9 @@ func (s *Server) bankTransfer(w http.ResponseWriter, r *http.Request) {
 		s.pay(w, r, req)
 	case "", "BANK_TRANSFER":
 		s.bankTransferTo(w, r)
-	case "QRIS", "CASH_OUT":
+	case "CASH_OUT":
+		s.cashOut(w, r)
+	case "QRIS":
 		s.fail(w, r, fault.Invalidf("transactionType", "%q is not available yet on this platform", probe.TransactionType))
 	default:
 		s.fail(w, r, fault.Invalidf("transactionType", "must be BANK_TRANSFER, WALLET_PAYMENT, QRIS or CASH_OUT"))
@@ -464,4 +466,69 @@ func (s *Server) banks(w http.ResponseWriter, r *http.Request) {
 		out[i] = map[string]any{"bankCode": b.Code, "bankName": b.Name, "virtualAccount": b.VAPrefix != ""}
 	}
 	s.ok(w, r, map[string]any{"banks": out})
+}
+
+type cashOutRequest struct {
+	MobileNumber    string `json:"mobileNumber" validate:"required,max=20"`
+	Amount          Money  `json:"amount" validate:"required"`
+	TransactionType string `json:"transactionType"`
+}
+
+func (s *Server) cashOut(w http.ResponseWriter, r *http.Request) {
+	var req cashOutRequest
+	if err := Decode(s.validate, bodyFrom(r), &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	res, err := s.app.CashOut(r.Context(), app.CashOut{Partner: partnerFrom(r), ExternalID: externalID(r),
+		MobileNumber: req.MobileNumber, Amount: int64(req.Amount)})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t := res.Transaction
+	s.okWith(w, r, t.ID(), map[string]any{
+		"reffId": t.ID(), "cashOutCode": res.Code, "amount": Amount(t.Amount()), "serviceFee": Amount(t.Fee()),
+		"totalAmount": Amount(t.Total()), "expiresAt": Date(res.ExpiresAt), "status": string(t.Status()),
+		"balanceBefore": Amount(res.BalanceBefore), "balanceAfter": Amount(res.BalanceAfter),
+	})
+}
+
+type redeemRequest struct {
+	Code           string `json:"code" validate:"required,max=32"`
+	StoreReference string `json:"storeReference" validate:"required,max=64"`
+}
+
+func (s *Server) redeemCashOut(w http.ResponseWriter, r *http.Request) {
+	var req redeemRequest
+	if err := Decode(s.validate, bodyFrom(r), &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	res, err := s.app.RedeemCashOut(r.Context(), app.RedeemCashOut{Partner: partnerFrom(r), Code: req.Code, StoreReference: req.StoreReference})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t := res.Transaction
+	s.okWith(w, r, t.ID(), map[string]any{"reffId": t.ID(), "amount": Amount(t.Amount()), "status": string(t.Status()),
+		"storeReference": req.StoreReference, "date": Date(t.UpdatedAt())})
+}
+
+type cancelCashOutRequest struct {
+	ReffID string `json:"reffId" validate:"required,max=64"`
+}
+
+func (s *Server) cancelCashOut(w http.ResponseWriter, r *http.Request) {
+	var req cancelCashOutRequest
+	if err := Decode(s.validate, bodyFrom(r), &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t, err := s.app.CancelCashOut(r.Context(), partnerFrom(r), req.ReffID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.ok(w, r, StatusData(t))
 }

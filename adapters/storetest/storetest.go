@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) app.UnitOfWork) {
 		{"ledger", ledgerCases},
 		{"transfer", transferCases},
 		{"history", historyCases},
+		{"cash-out", cashOutCases},
 		{"kyc", kycCases},
 		{"notification", notificationCases},
 		{"idempotency", idempotencyCases},

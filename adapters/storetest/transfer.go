@@ -73,6 +73,8 @@ func sameTransaction(t *testing.T, what string, got, want *transfer.Transaction)
 	eq(t, what+" reference", got.Reference(), want.Reference())
 	eq(t, what+" description", got.Description(), want.Description())
 	eq(t, what+" refunded", got.Refunded(), want.Refunded())
+	eq(t, what+" external id", got.ExternalID(), want.ExternalID())
+	eq(t, what+" bank", got.Bank(), want.Bank())
 	eqTime(t, what+" createdAt", got.CreatedAt(), want.CreatedAt())
 	eqTime(t, what+" updatedAt", got.UpdatedAt(), want.UpdatedAt())
 }
@@ -123,6 +125,23 @@ var transferCases = []testCase{
 			})
 			sameTransaction(t, "ByID", transactionByID(t, uow, want.ID()), want)
 		}
+	}},
+	{"bank transfer comes back with its destination account", func(t *testing.T, uow app.UnitOfWork) {
+		c := addCustomer(t, uow)
+		want := startTransaction(t, transfer.New{Type: transfer.TypeBank, PartnerID: newID("ptn"), CustomerID: c.ID(),
+			Counterparty: "BCA ****7890", Amount: 250_000, Fee: 6_500, Description: "Bayar kos", ExternalID: newID("ext"),
+			Bank: transfer.BankAccount{BankCode: "014", Number: "0001234567890", Name: "Siti Nurhaliza O'Brien — Toko \"Ceria\""}}, at(0))
+		addTransactions(t, uow, want)
+		got := transactionByID(t, uow, want.ID())
+		sameTransaction(t, "ByID", got, want)
+		// The destination survives an update.
+		do(t, uow, func(ctx context.Context, r app.Repos) error {
+			got.Succeed(at(time.Minute))
+			return r.Transactions.Update(ctx, got)
+		})
+		got = transactionByID(t, uow, want.ID())
+		eq(t, "status", got.Status(), transfer.StatusSuccess)
+		eq(t, "bank after Update", got.Bank(), want.Bank())
 	}},
 	{"pending transaction with empty optional fields comes back the same", func(t *testing.T, uow app.UnitOfWork) {
 		c := addCustomer(t, uow)

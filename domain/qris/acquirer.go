@@ -79,14 +79,14 @@ func validNMID(s string) bool {
 	return len(s) == 15 && s[:2] == "ID" && isDigits(s[2:])
 }
 
-// parseAcquirer reads the template in tag. Sub-tags other than 00–03 are
-// checked for form and ignored.
-func parseAcquirer(tag int, value string) (Acquirer, error) {
-	fields, err := split(value, fieldName("", itoa2(tag)))
+// parseAcquirer reads the template with the two-digit ID id. Sub-tags
+// other than 00–03 are checked for form and ignored.
+func parseAcquirer(id, value string) (Acquirer, error) {
+	fields, err := split(value, fieldName("", id))
 	if err != nil {
 		return Acquirer{}, err
 	}
-	a := Acquirer{tag: tag}
+	a := Acquirer{tag: int(atoi(id))}
 	for _, f := range fields {
 		switch f.id {
 		case "00":
@@ -131,7 +131,3 @@ func (a Acquirer) MerchantID() string { return a.merchantID }
 
 // Criteria is the merchant criteria (sub-tag 03, e.g. "UMI", "UBE"), or "".
 func (a Acquirer) Criteria() string { return a.criteria }
-
-func itoa2(n int) string {
-	return string([]byte{byte('0' + n/10%10), byte('0' + n%10)})
-}

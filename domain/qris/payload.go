@@ -132,11 +132,10 @@ func (p *Payload) read(tags map[string]string, fields []field) error {
 	}
 
 	for _, f := range fields {
-		tag := int(atoi(f.id))
-		if tag < 26 || tag > 51 {
+		if f.id < "26" || f.id > "51" {
 			continue
 		}
-		a, err := parseAcquirer(tag, f.value)
+		a, err := parseAcquirer(f.id, f.value)
 		if err != nil {
 			return err
 		}

@@ -22,12 +22,13 @@ const (
 	TypeRefund      Type = "REFUND"
 	TypeP2P         Type = "P2P_TRANSFER"
 	TypeBank        Type = "BANK_TRANSFER"
+	TypeCashOut     Type = "CASH_OUT"
 )
 
 // ParseType validates a type name (history filters).
 func ParseType(s string) (Type, error) {
 	switch t := Type(s); t {
-	case TypeTopUpVA, TypeTopUpRetail, TypePayment, TypeRefund, TypeP2P, TypeBank:
+	case TypeTopUpVA, TypeTopUpRetail, TypePayment, TypeRefund, TypeP2P, TypeBank, TypeCashOut:
 		return t, nil
 	}
 	return "", fault.Invalidf("type", "is not a known transaction type")
@@ -252,4 +253,28 @@ type Repository interface {
 	// History returns the customer's transactions (as payer or receiver),
 	// newest first, with the pocket's balance after each.
 	History(ctx context.Context, customerID, pocketID string, f HistoryFilter) ([]HistoryItem, error)
+	// AddCashOutCode stores the code of a cash-out transaction.
+	AddCashOutCode(ctx context.Context, c CashOutCode) error
+	// CashOutByCode returns the code with that hash, or ErrCashOutCodeInvalid.
+	CashOutByCode(ctx context.Context, codeHash []byte) (CashOutCode, error)
+	// CashOutByStoreReference returns the code a store redeemed with its
+	// reference, or ErrNotFound.
+	CashOutByStoreReference(ctx context.Context, partnerID, storeReference string) (CashOutCode, error)
+	// RedeemCashOutCode records the redemption; ErrCashOutCodeInvalid when
+	// the code was redeemed meanwhile.
+	RedeemCashOutCode(ctx context.Context, codeHash []byte, partnerID, storeReference string) error
 }
+
+// CashOutCode is the one-time withdrawal code of a cash-out, stored as a
+// keyed hash.
+type CashOutCode struct {
+	TransactionID  string
+	CodeHash       []byte
+	ExpiresAt      time.Time
+	RedeemedBy     string // the store's partner id, once redeemed
+	StoreReference string
+}
+
+// ErrCashOutCodeInvalid covers unknown, used, expired and cancelled codes
+// alike: a store cannot tell which, so a code cannot be probed.
+var ErrCashOutCodeInvalid = fault.New(fault.NotFound, "cash-out code invalid, used or expired")

@@ -42,6 +42,45 @@ type ComplexityRoot struct {
 		PocketID         func(childComplexity int) int
 	}
 
+	Bank struct {
+		BankCode       func(childComplexity int) int
+		BankName       func(childComplexity int) int
+		VirtualAccount func(childComplexity int) int
+	}
+
+	BankAccount struct {
+		AccountName   func(childComplexity int) int
+		AccountNumber func(childComplexity int) int
+		BankCode      func(childComplexity int) int
+		BankName      func(childComplexity int) int
+	}
+
+	BankTransferResult struct {
+		Amount          func(childComplexity int) int
+		BalanceAfter    func(childComplexity int) int
+		BalanceBefore   func(childComplexity int) int
+		BankAccount     func(childComplexity int) int
+		BankAccountName func(childComplexity int) int
+		BankCode        func(childComplexity int) int
+		BankName        func(childComplexity int) int
+		InProcess       func(childComplexity int) int
+		ServiceFee      func(childComplexity int) int
+		Status          func(childComplexity int) int
+		TotalAmount     func(childComplexity int) int
+		Transaction     func(childComplexity int) int
+	}
+
+	CashOutResult struct {
+		Amount        func(childComplexity int) int
+		BalanceAfter  func(childComplexity int) int
+		BalanceBefore func(childComplexity int) int
+		CashOutCode   func(childComplexity int) int
+		ExpiresAt     func(childComplexity int) int
+		ServiceFee    func(childComplexity int) int
+		TotalAmount   func(childComplexity int) int
+		Transaction   func(childComplexity int) int
+	}
+
 	Customer struct {
 		AccountStatus   func(childComplexity int) int
 		AccountType     func(childComplexity int) int
@@ -73,9 +112,14 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		BankTransfer     func(childComplexity int, input model.BankTransferInput) int
+		CancelCashOut    func(childComplexity int, reffID string) int
+		CashOut          func(childComplexity int, input model.CashOutInput) int
+		CashOutFor       func(childComplexity int, input model.PartnerCashOutInput) int
 		Logout           func(childComplexity int) int
 		P2pTransfer      func(childComplexity int, input model.P2pTransferInput) int
 		Pay              func(childComplexity int, input model.PayInput) int
+		RedeemCashOut    func(childComplexity int, input model.RedeemCashOutInput) int
 		RefundPayment    func(childComplexity int, input model.RefundPaymentInput) int
 		RegisterCustomer func(childComplexity int, input model.RegisterCustomerInput) int
 		RequestOtp       func(childComplexity int, input model.RequestOtpInput) int
@@ -84,6 +128,7 @@ type ComplexityRoot struct {
 		SubmitKyc        func(childComplexity int, input model.SubmitKycInput) int
 		SubmitKycFor     func(childComplexity int, input model.SubmitKycForInput) int
 		TransferP2p      func(childComplexity int, input model.PartnerP2pTransferInput) int
+		TransferToBank   func(childComplexity int, input model.TransferToBankInput) int
 		VaInquiry        func(childComplexity int, input model.VaInquiryInput) int
 		VaPayment        func(childComplexity int, input model.VaPaymentInput) int
 		ValidateOtp      func(childComplexity int, input model.ValidateOtpInput) int
@@ -98,6 +143,8 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		BankAccountInquiry func(childComplexity int, bankCode string, accountNumber string) int
+		Banks              func(childComplexity int) int
 		Customer           func(childComplexity int, mobileNumber string) int
 		Me                 func(childComplexity int) int
 		Transaction        func(childComplexity int, reffID string) int
@@ -184,6 +231,12 @@ type MutationResolver interface {
 	RequestOtp(ctx context.Context, input model.RequestOtpInput) (*model.RequestOtpPayload, error)
 	ValidateOtp(ctx context.Context, input model.ValidateOtpInput) (*model.ValidateOtpPayload, error)
 	Logout(ctx context.Context) (bool, error)
+	TransferToBank(ctx context.Context, input model.TransferToBankInput) (*model.BankTransferResult, error)
+	BankTransfer(ctx context.Context, input model.BankTransferInput) (*model.BankTransferResult, error)
+	CashOut(ctx context.Context, input model.CashOutInput) (*model.CashOutResult, error)
+	CashOutFor(ctx context.Context, input model.PartnerCashOutInput) (*model.CashOutResult, error)
+	CancelCashOut(ctx context.Context, reffID string) (*model.Transaction, error)
+	RedeemCashOut(ctx context.Context, input model.RedeemCashOutInput) (*model.Transaction, error)
 	RegisterCustomer(ctx context.Context, input model.RegisterCustomerInput) (*model.RegisterCustomerPayload, error)
 	SubmitKyc(ctx context.Context, input model.SubmitKycInput) (*model.KycSubmission, error)
 	SubmitKycFor(ctx context.Context, input model.SubmitKycForInput) (*model.KycSubmission, error)
@@ -200,6 +253,8 @@ type MutationResolver interface {
 type QueryResolver interface {
 	Me(ctx context.Context) (*model.Customer, error)
 	Customer(ctx context.Context, mobileNumber string) (*model.Customer, error)
+	Banks(ctx context.Context) ([]*model.Bank, error)
+	BankAccountInquiry(ctx context.Context, bankCode string, accountNumber string) (*model.BankAccount, error)
 	VirtualAccounts(ctx context.Context, mobileNumber string) ([]*model.VirtualAccount, error)
 	Transaction(ctx context.Context, reffID string) (*model.Transaction, error)
 	TransactionHistory(ctx context.Context, mobileNumber string, first *int, after *string, typeArg *model.TransactionType, from *time.Time, to *time.Time) (*model.TransactionConnection, error)
@@ -235,6 +290,172 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Balance.PocketID(childComplexity), true
+
+	case "Bank.bankCode":
+		if e.ComplexityRoot.Bank.BankCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bank.BankCode(childComplexity), true
+	case "Bank.bankName":
+		if e.ComplexityRoot.Bank.BankName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bank.BankName(childComplexity), true
+	case "Bank.virtualAccount":
+		if e.ComplexityRoot.Bank.VirtualAccount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bank.VirtualAccount(childComplexity), true
+
+	case "BankAccount.accountName":
+		if e.ComplexityRoot.BankAccount.AccountName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankAccount.AccountName(childComplexity), true
+	case "BankAccount.accountNumber":
+		if e.ComplexityRoot.BankAccount.AccountNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankAccount.AccountNumber(childComplexity), true
+	case "BankAccount.bankCode":
+		if e.ComplexityRoot.BankAccount.BankCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankAccount.BankCode(childComplexity), true
+	case "BankAccount.bankName":
+		if e.ComplexityRoot.BankAccount.BankName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankAccount.BankName(childComplexity), true
+
+	case "BankTransferResult.amount":
+		if e.ComplexityRoot.BankTransferResult.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransferResult.Amount(childComplexity), true
+	case "BankTransferResult.balanceAfter":
+		if e.ComplexityRoot.BankTransferResult.BalanceAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransferResult.BalanceAfter(childComplexity), true
+	case "BankTransferResult.balanceBefore":
+		if e.ComplexityRoot.BankTransferResult.BalanceBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransferResult.BalanceBefore(childComplexity), true
+	case "BankTransferResult.bankAccount":
+		if e.ComplexityRoot.BankTransferResult.BankAccount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransferResult.BankAccount(childComplexity), true
+	case "BankTransferResult.bankAccountName":
+		if e.ComplexityRoot.BankTransferResult.BankAccountName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransferResult.BankAccountName(childComplexity), true
+	case "BankTransferResult.bankCode":
+		if e.ComplexityRoot.BankTransferResult.BankCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransferResult.BankCode(childComplexity), true
+	case "BankTransferResult.bankName":
+		if e.ComplexityRoot.BankTransferResult.BankName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransferResult.BankName(childComplexity), true
+	case "BankTransferResult.inProcess":
+		if e.ComplexityRoot.BankTransferResult.InProcess == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransferResult.InProcess(childComplexity), true
+	case "BankTransferResult.serviceFee":
+		if e.ComplexityRoot.BankTransferResult.ServiceFee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransferResult.ServiceFee(childComplexity), true
+	case "BankTransferResult.status":
+		if e.ComplexityRoot.BankTransferResult.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransferResult.Status(childComplexity), true
+	case "BankTransferResult.totalAmount":
+		if e.ComplexityRoot.BankTransferResult.TotalAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransferResult.TotalAmount(childComplexity), true
+	case "BankTransferResult.transaction":
+		if e.ComplexityRoot.BankTransferResult.Transaction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransferResult.Transaction(childComplexity), true
+
+	case "CashOutResult.amount":
+		if e.ComplexityRoot.CashOutResult.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashOutResult.Amount(childComplexity), true
+	case "CashOutResult.balanceAfter":
+		if e.ComplexityRoot.CashOutResult.BalanceAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashOutResult.BalanceAfter(childComplexity), true
+	case "CashOutResult.balanceBefore":
+		if e.ComplexityRoot.CashOutResult.BalanceBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashOutResult.BalanceBefore(childComplexity), true
+	case "CashOutResult.cashOutCode":
+		if e.ComplexityRoot.CashOutResult.CashOutCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashOutResult.CashOutCode(childComplexity), true
+	case "CashOutResult.expiresAt":
+		if e.ComplexityRoot.CashOutResult.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashOutResult.ExpiresAt(childComplexity), true
+	case "CashOutResult.serviceFee":
+		if e.ComplexityRoot.CashOutResult.ServiceFee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashOutResult.ServiceFee(childComplexity), true
+	case "CashOutResult.totalAmount":
+		if e.ComplexityRoot.CashOutResult.TotalAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashOutResult.TotalAmount(childComplexity), true
+	case "CashOutResult.transaction":
+		if e.ComplexityRoot.CashOutResult.Transaction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashOutResult.Transaction(childComplexity), true
 
 	case "Customer.accountStatus":
 		if e.ComplexityRoot.Customer.AccountStatus == nil {
@@ -370,6 +591,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MoneyMovement.Transaction(childComplexity), true
 
+	case "Mutation.bankTransfer":
+		if e.ComplexityRoot.Mutation.BankTransfer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_bankTransfer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BankTransfer(childComplexity, args["input"].(model.BankTransferInput)), true
+	case "Mutation.cancelCashOut":
+		if e.ComplexityRoot.Mutation.CancelCashOut == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelCashOut_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelCashOut(childComplexity, args["reffId"].(string)), true
+	case "Mutation.cashOut":
+		if e.ComplexityRoot.Mutation.CashOut == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cashOut_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CashOut(childComplexity, args["input"].(model.CashOutInput)), true
+	case "Mutation.cashOutFor":
+		if e.ComplexityRoot.Mutation.CashOutFor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cashOutFor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CashOutFor(childComplexity, args["input"].(model.PartnerCashOutInput)), true
 	case "Mutation.logout":
 		if e.ComplexityRoot.Mutation.Logout == nil {
 			break
@@ -398,6 +663,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Pay(childComplexity, args["input"].(model.PayInput)), true
+	case "Mutation.redeemCashOut":
+		if e.ComplexityRoot.Mutation.RedeemCashOut == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_redeemCashOut_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RedeemCashOut(childComplexity, args["input"].(model.RedeemCashOutInput)), true
 	case "Mutation.refundPayment":
 		if e.ComplexityRoot.Mutation.RefundPayment == nil {
 			break
@@ -486,6 +762,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.TransferP2p(childComplexity, args["input"].(model.PartnerP2pTransferInput)), true
+	case "Mutation.transferToBank":
+		if e.ComplexityRoot.Mutation.TransferToBank == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_transferToBank_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TransferToBank(childComplexity, args["input"].(model.TransferToBankInput)), true
 	case "Mutation.vaInquiry":
 		if e.ComplexityRoot.Mutation.VaInquiry == nil {
 			break
@@ -556,6 +843,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Query.bankAccountInquiry":
+		if e.ComplexityRoot.Query.BankAccountInquiry == nil {
+			break
+		}
+
+		args, err := ec.field_Query_bankAccountInquiry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.BankAccountInquiry(childComplexity, args["bankCode"].(string), args["accountNumber"].(string)), true
+	case "Query.banks":
+		if e.ComplexityRoot.Query.Banks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Banks(childComplexity), true
 	case "Query.customer":
 		if e.ComplexityRoot.Query.Customer == nil {
 			break
@@ -854,9 +1158,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("BankTransferInput", ec.unmarshalInputBankTransferInput),
+			graphql.NewInputUnmarshaler("CashOutInput", ec.unmarshalInputCashOutInput),
 			graphql.NewInputUnmarshaler("P2pTransferInput", ec.unmarshalInputP2pTransferInput),
+			graphql.NewInputUnmarshaler("PartnerCashOutInput", ec.unmarshalInputPartnerCashOutInput),
 			graphql.NewInputUnmarshaler("PartnerP2pTransferInput", ec.unmarshalInputPartnerP2pTransferInput),
 			graphql.NewInputUnmarshaler("PayInput", ec.unmarshalInputPayInput),
+			graphql.NewInputUnmarshaler("RedeemCashOutInput", ec.unmarshalInputRedeemCashOutInput),
 			graphql.NewInputUnmarshaler("RefundPaymentInput", ec.unmarshalInputRefundPaymentInput),
 			graphql.NewInputUnmarshaler("RegisterCustomerInput", ec.unmarshalInputRegisterCustomerInput),
 			graphql.NewInputUnmarshaler("RequestOtpInput", ec.unmarshalInputRequestOtpInput),
@@ -864,6 +1172,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RetailPaymentInput", ec.unmarshalInputRetailPaymentInput),
 			graphql.NewInputUnmarshaler("SubmitKycForInput", ec.unmarshalInputSubmitKycForInput),
 			graphql.NewInputUnmarshaler("SubmitKycInput", ec.unmarshalInputSubmitKycInput),
+			graphql.NewInputUnmarshaler("TransferToBankInput", ec.unmarshalInputTransferToBankInput),
 			graphql.NewInputUnmarshaler("VaInquiryInput", ec.unmarshalInputVaInquiryInput),
 			graphql.NewInputUnmarshaler("VaPaymentInput", ec.unmarshalInputVaPaymentInput),
 			graphql.NewInputUnmarshaler("ValidateOtpInput", ec.unmarshalInputValidateOtpInput),
@@ -989,6 +1298,176 @@ type Mutation {
   validateOtp(input: ValidateOtpInput!): ValidateOtpPayload!
   "Revoke the bearer token of this request. Requires the customer level."
   logout: Boolean!
+}
+`, BuiltIn: false},
+	{Name: "../schema/bank.graphqls", Input: `"A bank the platform knows."
+type Bank {
+  "Bank Indonesia code, e.g. 014."
+  bankCode: String!
+  bankName: String!
+  "Whether the bank also issues top-up virtual accounts (Customer.virtualAccounts)."
+  virtualAccount: Boolean!
+}
+
+"A bank account as its bank names it: show accountName before the customer confirms a transfer."
+type BankAccount {
+  bankCode: String!
+  bankName: String!
+  accountNumber: String!
+  "The holder's name, as the bank gives it."
+  accountName: String!
+}
+
+"""
+A transfer to a bank account, for the sending customer. Field names follow
+the REST bank-transfer shape.
+"""
+type BankTransferResult {
+  transaction: Transaction!
+  bankCode: String!
+  bankName: String!
+  bankAccount: String!
+  "The holder's name, as the bank gave it."
+  bankAccountName: String!
+  serviceFee: Money!
+  amount: Money!
+  "amount + serviceFee, taken from the wallet."
+  totalAmount: Money!
+  balanceBefore: Money
+  """
+  The wallet's booked balance after it, as on REST. While the transfer is
+  PENDING the total is held, not booked: the available balance
+  (Customer.balance) is already lower, balanceAfter not yet.
+  """
+  balanceAfter: Money
+  "SUCCESS, or PENDING while the bank has not confirmed (a refusal is the DESTINATION_REJECTED error)."
+  status: TransactionStatus!
+  """
+  True while PENDING: the transfer settles later (look it up with
+  transaction(reffId)); if the bank then refuses it, the total comes back.
+  """
+  inProcess: Boolean!
+}
+
+input TransferToBankInput {
+  "Bank Indonesia code, e.g. 014 (see banks)."
+  bankCode: String! @goTag(key: "validate", value: "required,len=3,numeric")
+  bankAccount: String! @goTag(key: "validate", value: "required,min=5,max=20,numeric")
+  amount: Money! @goTag(key: "validate", value: "required")
+  description: String @goTag(key: "validate", value: "omitempty,max=255")
+}
+
+input BankTransferInput {
+  "The sender."
+  mobileNumber: String! @goTag(key: "validate", value: "required,max=20")
+  "Bank Indonesia code, e.g. 014 (see banks)."
+  bankCode: String! @goTag(key: "validate", value: "required,len=3,numeric")
+  bankAccount: String! @goTag(key: "validate", value: "required,min=5,max=20,numeric")
+  amount: Money! @goTag(key: "validate", value: "required")
+  description: String @goTag(key: "validate", value: "omitempty,max=255")
+}
+
+extend type Query {
+  "The banks the platform knows. Requires X-PARTNER-ID."
+  banks: [Bank!]!
+  """
+  The holder's name of a bank account, from the bank. Requires the customer
+  level (bearer token) or a signed request, through a PARTNER. An unknown
+  bank or account is BANK_ACCOUNT_INVALID (70).
+  """
+  bankAccountInquiry(bankCode: String!, accountNumber: String!): BankAccount!
+}
+
+extend type Mutation {
+  """
+  Send money from the customer's wallet to a bank account; the service fee
+  is charged on top. The sender must be verified (KYC). Requires the customer
+  level. A refusal by the bank is DESTINATION_REJECTED (72): the total is
+  back in the wallet and extensions.reffId names the failed transaction.
+  """
+  transferToBank(input: TransferToBankInput!): BankTransferResult!
+  """
+  Send a bound, verified customer's money to a bank account, as
+  transferToBank. Requires a signed request from a PARTNER.
+  """
+  bankTransfer(input: BankTransferInput!): BankTransferResult!
+}
+`, BuiltIn: false},
+	{Name: "../schema/cashout.graphqls", Input: `"""
+A cash withdrawal code, for the customer it concerns. Field names follow
+the REST cash-out shape. Give cashOutCode to the customer only: whoever
+holds it can take the cash at a store until expiresAt.
+"""
+type CashOutResult {
+  "The CASH_OUT transaction, PENDING until a store redeems the code."
+  transaction: Transaction!
+  "The one-time withdrawal code, 12 digits."
+  cashOutCode: String!
+  amount: Money!
+  serviceFee: Money!
+  "amount + serviceFee, held in the wallet until the code is redeemed, cancelled or expires."
+  totalAmount: Money!
+  "After it the code is void and the hold is released."
+  expiresAt: Time!
+  balanceBefore: Money
+  """
+  The wallet's booked balance after it, as on REST. While the code is open
+  the total is held, not booked: the available balance (Customer.balance)
+  is already lower, balanceAfter not yet.
+  """
+  balanceAfter: Money
+}
+
+input CashOutInput {
+  "A multiple of 50,000 (see SPEC §6 for the bounds); a bad amount is LIMIT_EXCEEDED."
+  amount: Money! @goTag(key: "validate", value: "required")
+}
+
+input PartnerCashOutInput {
+  "The customer withdrawing."
+  mobileNumber: String! @goTag(key: "validate", value: "required,max=20")
+  "A multiple of 50,000 (see SPEC §6 for the bounds); a bad amount is LIMIT_EXCEEDED."
+  amount: Money! @goTag(key: "validate", value: "required")
+}
+
+input RedeemCashOutInput {
+  "The customer's 12-digit withdrawal code."
+  code: String! @goTag(key: "validate", value: "required,max=32")
+  """
+  The store's own reference of the payout: a retry with the same reference
+  answers as the first time; reusing it for another code is
+  IDEMPOTENCY_CONFLICT.
+  """
+  storeReference: String! @goTag(key: "validate", value: "required,max=64")
+}
+
+extend type Mutation {
+  """
+  Get a one-time code to withdraw cash at a retail store; amount + service
+  fee are held until a store redeems it, it is cancelled (cancelCashOut) or
+  it expires. The customer must be verified (KYC). Requires the customer
+  level.
+  """
+  cashOut(input: CashOutInput!): CashOutResult!
+  """
+  Get a withdrawal code for a bound, verified customer, as cashOut. Requires
+  a signed request from a PARTNER.
+  """
+  cashOutFor(input: PartnerCashOutInput!): CashOutResult!
+  """
+  Cancel an unredeemed cash-out and release its hold; the transaction
+  becomes FAILED. With a bearer token: one of the customer's own. With a
+  signed request from a PARTNER: one it started or of a customer bound to
+  it. A redeemed, cancelled or expired cash-out is INVALID_REQUEST.
+  """
+  cancelCashOut(reffId: ID!): Transaction!
+  """
+  Pay out cash against a withdrawal code: the held money is taken and the
+  transaction becomes SUCCESS. A code that is unknown, used, expired or
+  cancelled is NOT_FOUND, all alike. Requires a signed request from a
+  CHANNEL (the store).
+  """
+  redeemCashOut(input: RedeemCashOutInput!): Transaction!
 }
 `, BuiltIn: false},
 	{Name: "../schema/customer.graphqls", Input: `"The e-money tier (Bank Indonesia: unregistered / registered)."
@@ -1228,6 +1707,9 @@ enum TransactionType {
   WALLET_PAYMENT
   REFUND
   P2P_TRANSFER
+  BANK_TRANSFER
+  "A cash withdrawal at a retail store (cashOut): PENDING while its code is open, SUCCESS once redeemed, FAILED when cancelled or expired."
+  CASH_OUT
 }
 
 "Where a transaction stands."
@@ -1244,8 +1726,9 @@ enum Direction {
 }
 
 """
-A business transaction: a top-up, a payment, a refund or a transfer between
-wallets. Field names follow the REST status and history shapes.
+A business transaction: a top-up, a payment, a refund, a transfer between
+wallets, a transfer to a bank account or a cash withdrawal. Field names
+follow the REST status and history shapes.
 """
 type Transaction {
   "The reference for status inquiries (the REST responseId that started it)."
@@ -1258,7 +1741,7 @@ type Transaction {
   totalAmount: Money!
   "When the transaction started."
   date: Time!
-  "The other side: merchant, bank VA, store or the other wallet (masked)."
+  "The other side: merchant, bank VA, store, the other wallet (masked), the bank account or Cash withdrawal."
   counterparty: String
   description: String
   "The partner's order id (payments; for a refund, the refunded payment's)."
@@ -1404,6 +1887,84 @@ func (ec *executionContext) childFields_Balance(ctx context.Context, field graph
 		return ec.fieldContext_Balance_availableBalance(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Balance", field.Name)
+}
+
+func (ec *executionContext) childFields_Bank(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "bankCode":
+		return ec.fieldContext_Bank_bankCode(ctx, field)
+	case "bankName":
+		return ec.fieldContext_Bank_bankName(ctx, field)
+	case "virtualAccount":
+		return ec.fieldContext_Bank_virtualAccount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Bank", field.Name)
+}
+
+func (ec *executionContext) childFields_BankAccount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "bankCode":
+		return ec.fieldContext_BankAccount_bankCode(ctx, field)
+	case "bankName":
+		return ec.fieldContext_BankAccount_bankName(ctx, field)
+	case "accountNumber":
+		return ec.fieldContext_BankAccount_accountNumber(ctx, field)
+	case "accountName":
+		return ec.fieldContext_BankAccount_accountName(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BankAccount", field.Name)
+}
+
+func (ec *executionContext) childFields_BankTransferResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "transaction":
+		return ec.fieldContext_BankTransferResult_transaction(ctx, field)
+	case "bankCode":
+		return ec.fieldContext_BankTransferResult_bankCode(ctx, field)
+	case "bankName":
+		return ec.fieldContext_BankTransferResult_bankName(ctx, field)
+	case "bankAccount":
+		return ec.fieldContext_BankTransferResult_bankAccount(ctx, field)
+	case "bankAccountName":
+		return ec.fieldContext_BankTransferResult_bankAccountName(ctx, field)
+	case "serviceFee":
+		return ec.fieldContext_BankTransferResult_serviceFee(ctx, field)
+	case "amount":
+		return ec.fieldContext_BankTransferResult_amount(ctx, field)
+	case "totalAmount":
+		return ec.fieldContext_BankTransferResult_totalAmount(ctx, field)
+	case "balanceBefore":
+		return ec.fieldContext_BankTransferResult_balanceBefore(ctx, field)
+	case "balanceAfter":
+		return ec.fieldContext_BankTransferResult_balanceAfter(ctx, field)
+	case "status":
+		return ec.fieldContext_BankTransferResult_status(ctx, field)
+	case "inProcess":
+		return ec.fieldContext_BankTransferResult_inProcess(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BankTransferResult", field.Name)
+}
+
+func (ec *executionContext) childFields_CashOutResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "transaction":
+		return ec.fieldContext_CashOutResult_transaction(ctx, field)
+	case "cashOutCode":
+		return ec.fieldContext_CashOutResult_cashOutCode(ctx, field)
+	case "amount":
+		return ec.fieldContext_CashOutResult_amount(ctx, field)
+	case "serviceFee":
+		return ec.fieldContext_CashOutResult_serviceFee(ctx, field)
+	case "totalAmount":
+		return ec.fieldContext_CashOutResult_totalAmount(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_CashOutResult_expiresAt(ctx, field)
+	case "balanceBefore":
+		return ec.fieldContext_CashOutResult_balanceBefore(ctx, field)
+	case "balanceAfter":
+		return ec.fieldContext_CashOutResult_balanceAfter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CashOutResult", field.Name)
 }
 
 func (ec *executionContext) childFields_Customer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1772,6 +2333,62 @@ func (ec *executionContext) field_Customer_transactions_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_bankTransfer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.BankTransferInput, error) {
+			return ec.unmarshalNBankTransferInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐBankTransferInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelCashOut_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reffId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reffId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cashOutFor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PartnerCashOutInput, error) {
+			return ec.unmarshalNPartnerCashOutInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐPartnerCashOutInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cashOut_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CashOutInput, error) {
+			return ec.unmarshalNCashOutInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐCashOutInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_p2pTransfer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1792,6 +2409,20 @@ func (ec *executionContext) field_Mutation_pay_args(ctx context.Context, rawArgs
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.PayInput, error) {
 			return ec.unmarshalNPayInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐPayInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_redeemCashOut_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RedeemCashOutInput, error) {
+			return ec.unmarshalNRedeemCashOutInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐRedeemCashOutInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1912,6 +2543,20 @@ func (ec *executionContext) field_Mutation_transferP2P_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_transferToBank_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.TransferToBankInput, error) {
+			return ec.unmarshalNTransferToBankInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransferToBankInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_vaInquiry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1979,6 +2624,28 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_bankAccountInquiry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "bankCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["bankCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "accountNumber",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["accountNumber"] = arg1
 	return args, nil
 }
 
@@ -2196,6 +2863,645 @@ func (ec *executionContext) _Balance_availableBalance(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_Balance_availableBalance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Balance", field, false, false, "Money")
+}
+
+func (ec *executionContext) _Bank_bankCode(ctx context.Context, field graphql.CollectedField, obj *model.Bank) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bank_bankCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BankCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bank_bankCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bank", field, false, false, "String")
+}
+
+func (ec *executionContext) _Bank_bankName(ctx context.Context, field graphql.CollectedField, obj *model.Bank) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bank_bankName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BankName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bank_bankName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bank", field, false, false, "String")
+}
+
+func (ec *executionContext) _Bank_virtualAccount(ctx context.Context, field graphql.CollectedField, obj *model.Bank) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bank_virtualAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VirtualAccount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bank_virtualAccount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bank", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _BankAccount_bankCode(ctx context.Context, field graphql.CollectedField, obj *model.BankAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BankAccount_bankCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BankCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BankAccount_bankCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BankAccount", field, false, false, "String")
+}
+
+func (ec *executionContext) _BankAccount_bankName(ctx context.Context, field graphql.CollectedField, obj *model.BankAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BankAccount_bankName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BankName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BankAccount_bankName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BankAccount", field, false, false, "String")
+}
+
+func (ec *executionContext) _BankAccount_accountNumber(ctx context.Context, field graphql.CollectedField, obj *model.BankAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BankAccount_accountNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BankAccount_accountNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BankAccount", field, false, false, "String")
+}
+
+func (ec *executionContext) _BankAccount_accountName(ctx context.Context, field graphql.CollectedField, obj *model.BankAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BankAccount_accountName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BankAccount_accountName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BankAccount", field, false, false, "String")
+}
+
+func (ec *executionContext) _BankTransferResult_transaction(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BankTransferResult_transaction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Transaction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Transaction) graphql.Marshaler {
+			return ec.marshalNTransaction2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransaction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BankTransferResult_transaction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BankTransferResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Transaction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BankTransferResult_bankCode(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BankTransferResult_bankCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BankCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BankTransferResult_bankCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BankTransferResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _BankTransferResult_bankName(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BankTransferResult_bankName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BankName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BankTransferResult_bankName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BankTransferResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _BankTransferResult_bankAccount(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BankTransferResult_bankAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BankAccount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BankTransferResult_bankAccount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BankTransferResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _BankTransferResult_bankAccountName(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BankTransferResult_bankAccountName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BankAccountName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BankTransferResult_bankAccountName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BankTransferResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _BankTransferResult_serviceFee(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BankTransferResult_serviceFee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceFee, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BankTransferResult_serviceFee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BankTransferResult", field, false, false, "Money")
+}
+
+func (ec *executionContext) _BankTransferResult_amount(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BankTransferResult_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BankTransferResult_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BankTransferResult", field, false, false, "Money")
+}
+
+func (ec *executionContext) _BankTransferResult_totalAmount(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BankTransferResult_totalAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalAmount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BankTransferResult_totalAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BankTransferResult", field, false, false, "Money")
+}
+
+func (ec *executionContext) _BankTransferResult_balanceBefore(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BankTransferResult_balanceBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BalanceBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BankTransferResult_balanceBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BankTransferResult", field, false, false, "Money")
+}
+
+func (ec *executionContext) _BankTransferResult_balanceAfter(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BankTransferResult_balanceAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BalanceAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BankTransferResult_balanceAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BankTransferResult", field, false, false, "Money")
+}
+
+func (ec *executionContext) _BankTransferResult_status(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BankTransferResult_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TransactionStatus) graphql.Marshaler {
+			return ec.marshalNTransactionStatus2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransactionStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BankTransferResult_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BankTransferResult", field, false, false, "TransactionStatus")
+}
+
+func (ec *executionContext) _BankTransferResult_inProcess(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BankTransferResult_inProcess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InProcess, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BankTransferResult_inProcess(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BankTransferResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CashOutResult_transaction(ctx context.Context, field graphql.CollectedField, obj *model.CashOutResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CashOutResult_transaction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Transaction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Transaction) graphql.Marshaler {
+			return ec.marshalNTransaction2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransaction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CashOutResult_transaction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CashOutResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Transaction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CashOutResult_cashOutCode(ctx context.Context, field graphql.CollectedField, obj *model.CashOutResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CashOutResult_cashOutCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CashOutCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CashOutResult_cashOutCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CashOutResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _CashOutResult_amount(ctx context.Context, field graphql.CollectedField, obj *model.CashOutResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CashOutResult_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CashOutResult_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CashOutResult", field, false, false, "Money")
+}
+
+func (ec *executionContext) _CashOutResult_serviceFee(ctx context.Context, field graphql.CollectedField, obj *model.CashOutResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CashOutResult_serviceFee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceFee, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CashOutResult_serviceFee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CashOutResult", field, false, false, "Money")
+}
+
+func (ec *executionContext) _CashOutResult_totalAmount(ctx context.Context, field graphql.CollectedField, obj *model.CashOutResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CashOutResult_totalAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalAmount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CashOutResult_totalAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CashOutResult", field, false, false, "Money")
+}
+
+func (ec *executionContext) _CashOutResult_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.CashOutResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CashOutResult_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CashOutResult_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CashOutResult", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CashOutResult_balanceBefore(ctx context.Context, field graphql.CollectedField, obj *model.CashOutResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CashOutResult_balanceBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BalanceBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CashOutResult_balanceBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CashOutResult", field, false, false, "Money")
+}
+
+func (ec *executionContext) _CashOutResult_balanceAfter(ctx context.Context, field graphql.CollectedField, obj *model.CashOutResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CashOutResult_balanceAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BalanceAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CashOutResult_balanceAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CashOutResult", field, false, false, "Money")
 }
 
 func (ec *executionContext) _Customer_id(ctx context.Context, field graphql.CollectedField, obj *model.Customer) (ret graphql.Marshaler) {
@@ -2838,6 +4144,270 @@ func (ec *executionContext) _Mutation_logout(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Mutation_logout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Mutation", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Mutation_transferToBank(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_transferToBank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TransferToBank(ctx, fc.Args["input"].(model.TransferToBankInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BankTransferResult) graphql.Marshaler {
+			return ec.marshalNBankTransferResult2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐBankTransferResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_transferToBank(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BankTransferResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_transferToBank_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_bankTransfer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_bankTransfer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BankTransfer(ctx, fc.Args["input"].(model.BankTransferInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BankTransferResult) graphql.Marshaler {
+			return ec.marshalNBankTransferResult2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐBankTransferResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_bankTransfer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BankTransferResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_bankTransfer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cashOut(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cashOut(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CashOut(ctx, fc.Args["input"].(model.CashOutInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CashOutResult) graphql.Marshaler {
+			return ec.marshalNCashOutResult2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐCashOutResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cashOut(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CashOutResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cashOut_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cashOutFor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cashOutFor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CashOutFor(ctx, fc.Args["input"].(model.PartnerCashOutInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CashOutResult) graphql.Marshaler {
+			return ec.marshalNCashOutResult2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐCashOutResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cashOutFor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CashOutResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cashOutFor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelCashOut(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelCashOut(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelCashOut(ctx, fc.Args["reffId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Transaction) graphql.Marshaler {
+			return ec.marshalNTransaction2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransaction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelCashOut(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Transaction(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelCashOut_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_redeemCashOut(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_redeemCashOut(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RedeemCashOut(ctx, fc.Args["input"].(model.RedeemCashOutInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Transaction) graphql.Marshaler {
+			return ec.marshalNTransaction2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransaction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_redeemCashOut(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Transaction(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_redeemCashOut_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_registerCustomer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -3530,6 +5100,82 @@ func (ec *executionContext) fieldContext_Query_customer(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_customer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_banks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_banks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Banks(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Bank) graphql.Marshaler {
+			return ec.marshalNBank2ᚕᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐBankᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_banks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Bank(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_bankAccountInquiry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_bankAccountInquiry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().BankAccountInquiry(ctx, fc.Args["bankCode"].(string), fc.Args["accountNumber"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BankAccount) graphql.Marshaler {
+			return ec.marshalNBankAccount2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐBankAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_bankAccountInquiry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BankAccount(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_bankAccountInquiry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -5745,6 +7391,118 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputBankTransferInput(ctx context.Context, obj any) (model.BankTransferInput, error) {
+	var it model.BankTransferInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"mobileNumber", "bankCode", "bankAccount", "amount", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "mobileNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mobileNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MobileNumber = data
+		case "bankCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bankCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BankCode = data
+		case "bankAccount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bankAccount"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BankAccount = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBankTransferInput unmarshals raw into the BankTransferInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBankTransferInput(ctx context.Context, raw any) (model.BankTransferInput, error) {
+	var out model.BankTransferInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BankTransferInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCashOutInput(ctx context.Context, obj any) (model.CashOutInput, error) {
+	var it model.CashOutInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"amount"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCashOutInput unmarshals raw into the CashOutInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCashOutInput(ctx context.Context, raw any) (model.CashOutInput, error) {
+	var out model.CashOutInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CashOutInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputP2pTransferInput(ctx context.Context, obj any) (model.P2pTransferInput, error) {
 	var it model.P2pTransferInput
 	if obj == nil {
@@ -5798,6 +7556,55 @@ func (ec *executionContext) unmarshalInputP2pTransferInput(ctx context.Context, 
 func UnmarshalP2pTransferInput(ctx context.Context, raw any) (model.P2pTransferInput, error) {
 	var out model.P2pTransferInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "P2pTransferInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPartnerCashOutInput(ctx context.Context, obj any) (model.PartnerCashOutInput, error) {
+	var it model.PartnerCashOutInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"mobileNumber", "amount"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "mobileNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mobileNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MobileNumber = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPartnerCashOutInput unmarshals raw into the PartnerCashOutInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPartnerCashOutInput(ctx context.Context, raw any) (model.PartnerCashOutInput, error) {
+	var out model.PartnerCashOutInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartnerCashOutInput", raw, &out)
 	return out, err
 }
 
@@ -5917,6 +7724,55 @@ func (ec *executionContext) unmarshalInputPayInput(ctx context.Context, obj any)
 func UnmarshalPayInput(ctx context.Context, raw any) (model.PayInput, error) {
 	var out model.PayInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PayInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRedeemCashOutInput(ctx context.Context, obj any) (model.RedeemCashOutInput, error) {
+	var it model.RedeemCashOutInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "storeReference"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "storeReference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storeReference"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoreReference = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRedeemCashOutInput unmarshals raw into the RedeemCashOutInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRedeemCashOutInput(ctx context.Context, raw any) (model.RedeemCashOutInput, error) {
+	var out model.RedeemCashOutInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RedeemCashOutInput", raw, &out)
 	return out, err
 }
 
@@ -6319,6 +8175,69 @@ func UnmarshalSubmitKycInput(ctx context.Context, raw any) (model.SubmitKycInput
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputTransferToBankInput(ctx context.Context, obj any) (model.TransferToBankInput, error) {
+	var it model.TransferToBankInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bankCode", "bankAccount", "amount", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bankCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bankCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BankCode = data
+		case "bankAccount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bankAccount"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BankAccount = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTransferToBankInput unmarshals raw into the TransferToBankInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTransferToBankInput(ctx context.Context, raw any) (model.TransferToBankInput, error) {
+	var out model.TransferToBankInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TransferToBankInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputVaInquiryInput(ctx context.Context, obj any) (model.VaInquiryInput, error) {
 	var it model.VaInquiryInput
 	if obj == nil {
@@ -6589,6 +8508,253 @@ func (ec *executionContext) _Balance(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var bankImplementors = []string{"Bank"}
+
+func (ec *executionContext) _Bank(ctx context.Context, sel ast.SelectionSet, obj *model.Bank) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bankImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Bank")
+		case "bankCode":
+			out.Values[i] = ec._Bank_bankCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bankName":
+			out.Values[i] = ec._Bank_bankName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "virtualAccount":
+			out.Values[i] = ec._Bank_virtualAccount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bankAccountImplementors = []string{"BankAccount"}
+
+func (ec *executionContext) _BankAccount(ctx context.Context, sel ast.SelectionSet, obj *model.BankAccount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bankAccountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BankAccount")
+		case "bankCode":
+			out.Values[i] = ec._BankAccount_bankCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bankName":
+			out.Values[i] = ec._BankAccount_bankName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accountNumber":
+			out.Values[i] = ec._BankAccount_accountNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accountName":
+			out.Values[i] = ec._BankAccount_accountName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bankTransferResultImplementors = []string{"BankTransferResult"}
+
+func (ec *executionContext) _BankTransferResult(ctx context.Context, sel ast.SelectionSet, obj *model.BankTransferResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bankTransferResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BankTransferResult")
+		case "transaction":
+			out.Values[i] = ec._BankTransferResult_transaction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bankCode":
+			out.Values[i] = ec._BankTransferResult_bankCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bankName":
+			out.Values[i] = ec._BankTransferResult_bankName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bankAccount":
+			out.Values[i] = ec._BankTransferResult_bankAccount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bankAccountName":
+			out.Values[i] = ec._BankTransferResult_bankAccountName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "serviceFee":
+			out.Values[i] = ec._BankTransferResult_serviceFee(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._BankTransferResult_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalAmount":
+			out.Values[i] = ec._BankTransferResult_totalAmount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "balanceBefore":
+			out.Values[i] = ec._BankTransferResult_balanceBefore(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "balanceAfter":
+			out.Values[i] = ec._BankTransferResult_balanceAfter(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._BankTransferResult_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inProcess":
+			out.Values[i] = ec._BankTransferResult_inProcess(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cashOutResultImplementors = []string{"CashOutResult"}
+
+func (ec *executionContext) _CashOutResult(ctx context.Context, sel ast.SelectionSet, obj *model.CashOutResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cashOutResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CashOutResult")
+		case "transaction":
+			out.Values[i] = ec._CashOutResult_transaction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cashOutCode":
+			out.Values[i] = ec._CashOutResult_cashOutCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._CashOutResult_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "serviceFee":
+			out.Values[i] = ec._CashOutResult_serviceFee(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalAmount":
+			out.Values[i] = ec._CashOutResult_totalAmount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._CashOutResult_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "balanceBefore":
+			out.Values[i] = ec._CashOutResult_balanceBefore(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "balanceAfter":
+			out.Values[i] = ec._CashOutResult_balanceAfter(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var customerImplementors = []string{"Customer"}
 
 func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet, obj *model.Customer) graphql.Marshaler {
@@ -6821,6 +8987,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "transferToBank":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_transferToBank(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bankTransfer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_bankTransfer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cashOut":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cashOut(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cashOutFor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cashOutFor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelCashOut":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelCashOut(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "redeemCashOut":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_redeemCashOut(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "registerCustomer":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_registerCustomer(ctx, field)
@@ -7000,6 +9208,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_customer(ctx, field)
+				})
+		case "banks":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_banks(ctx, field)
+				})
+		case "bankAccountInquiry":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_bankAccountInquiry(ctx, field)
 				})
 		case "virtualAccounts":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -7882,6 +10102,51 @@ func (ec *executionContext) marshalNBalance2ᚖgithubᚗcomᚋdompetᚋwalletᚋ
 	return ec._Balance(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNBank2ᚕᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐBankᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Bank) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBank2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐBank(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBank2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐBank(ctx context.Context, sel ast.SelectionSet, v *model.Bank) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Bank!")
+		return graphql.Null
+	}
+	return ec._Bank(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBankAccount2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐBankAccount(ctx context.Context, sel ast.SelectionSet, v *model.BankAccount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BankAccount!")
+		return graphql.Null
+	}
+	return ec._BankAccount(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBankTransferInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐBankTransferInput(ctx context.Context, v any) (model.BankTransferInput, error) {
+	res, err := ec.unmarshalInputBankTransferInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBankTransferResult2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐBankTransferResult(ctx context.Context, sel ast.SelectionSet, v *model.BankTransferResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BankTransferResult!")
+		return graphql.Null
+	}
+	return ec._BankTransferResult(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -7894,6 +10159,19 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNCashOutInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐCashOutInput(ctx context.Context, v any) (model.CashOutInput, error) {
+	res, err := ec.unmarshalInputCashOutInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCashOutResult2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐCashOutResult(ctx context.Context, sel ast.SelectionSet, v *model.CashOutResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CashOutResult!")
+		return graphql.Null
+	}
+	return ec._CashOutResult(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCustomer2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐCustomer(ctx context.Context, sel ast.SelectionSet, v *model.Customer) graphql.Marshaler {
@@ -7991,6 +10269,11 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋdompetᚋwallet�
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPartnerCashOutInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐPartnerCashOutInput(ctx context.Context, v any) (model.PartnerCashOutInput, error) {
+	res, err := ec.unmarshalInputPartnerCashOutInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNPartnerP2pTransferInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐPartnerP2pTransferInput(ctx context.Context, v any) (model.PartnerP2pTransferInput, error) {
 	res, err := ec.unmarshalInputPartnerP2pTransferInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -7998,6 +10281,11 @@ func (ec *executionContext) unmarshalNPartnerP2pTransferInput2githubᚗcomᚋdom
 
 func (ec *executionContext) unmarshalNPayInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐPayInput(ctx context.Context, v any) (model.PayInput, error) {
 	res, err := ec.unmarshalInputPayInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRedeemCashOutInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐRedeemCashOutInput(ctx context.Context, v any) (model.RedeemCashOutInput, error) {
+	res, err := ec.unmarshalInputRedeemCashOutInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -8154,6 +10442,11 @@ func (ec *executionContext) unmarshalNTransactionType2githubᚗcomᚋdompetᚋwa
 
 func (ec *executionContext) marshalNTransactionType2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransactionType(ctx context.Context, sel ast.SelectionSet, v model.TransactionType) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNTransferToBankInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransferToBankInput(ctx context.Context, v any) (model.TransferToBankInput, error) {
+	res, err := ec.unmarshalInputTransferToBankInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNVaInquiryInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐVaInquiryInput(ctx context.Context, v any) (model.VaInquiryInput, error) {

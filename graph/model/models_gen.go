@@ -17,6 +17,85 @@ type Balance struct {
 	AvailableBalance Money `json:"availableBalance"`
 }
 
+// A bank the platform knows.
+type Bank struct {
+	// Bank Indonesia code, e.g. 014.
+	BankCode string `json:"bankCode"`
+	BankName string `json:"bankName"`
+	// Whether the bank also issues top-up virtual accounts (Customer.virtualAccounts).
+	VirtualAccount bool `json:"virtualAccount"`
+}
+
+// A bank account as its bank names it: show accountName before the customer confirms a transfer.
+type BankAccount struct {
+	BankCode      string `json:"bankCode"`
+	BankName      string `json:"bankName"`
+	AccountNumber string `json:"accountNumber"`
+	// The holder's name, as the bank gives it.
+	AccountName string `json:"accountName"`
+}
+
+type BankTransferInput struct {
+	// The sender.
+	MobileNumber string `json:"mobileNumber" validate:"required,max=20"`
+	// Bank Indonesia code, e.g. 014 (see banks).
+	BankCode    string  `json:"bankCode" validate:"required,len=3,numeric"`
+	BankAccount string  `json:"bankAccount" validate:"required,min=5,max=20,numeric"`
+	Amount      Money   `json:"amount" validate:"required"`
+	Description *string `json:"description,omitempty" validate:"omitempty,max=255"`
+}
+
+// A transfer to a bank account, for the sending customer. Field names follow
+// the REST bank-transfer shape.
+type BankTransferResult struct {
+	Transaction *Transaction `json:"transaction"`
+	BankCode    string       `json:"bankCode"`
+	BankName    string       `json:"bankName"`
+	BankAccount string       `json:"bankAccount"`
+	// The holder's name, as the bank gave it.
+	BankAccountName string `json:"bankAccountName"`
+	ServiceFee      Money  `json:"serviceFee"`
+	Amount          Money  `json:"amount"`
+	// amount + serviceFee, taken from the wallet.
+	TotalAmount   Money  `json:"totalAmount"`
+	BalanceBefore *Money `json:"balanceBefore,omitempty"`
+	// The wallet's booked balance after it, as on REST. While the transfer is
+	// PENDING the total is held, not booked: the available balance
+	// (Customer.balance) is already lower, balanceAfter not yet.
+	BalanceAfter *Money `json:"balanceAfter,omitempty"`
+	// SUCCESS, or PENDING while the bank has not confirmed (a refusal is the DESTINATION_REJECTED error).
+	Status TransactionStatus `json:"status"`
+	// True while PENDING: the transfer settles later (look it up with
+	// transaction(reffId)); if the bank then refuses it, the total comes back.
+	InProcess bool `json:"inProcess"`
+}
+
+type CashOutInput struct {
+	// A multiple of 50,000 (see SPEC §6 for the bounds); a bad amount is LIMIT_EXCEEDED.
+	Amount Money `json:"amount" validate:"required"`
+}
+
+// A cash withdrawal code, for the customer it concerns. Field names follow
+// the REST cash-out shape. Give cashOutCode to the customer only: whoever
+// holds it can take the cash at a store until expiresAt.
+type CashOutResult struct {
+	// The CASH_OUT transaction, PENDING until a store redeems the code.
+	Transaction *Transaction `json:"transaction"`
+	// The one-time withdrawal code, 12 digits.
+	CashOutCode string `json:"cashOutCode"`
+	Amount      Money  `json:"amount"`
+	ServiceFee  Money  `json:"serviceFee"`
+	// amount + serviceFee, held in the wallet until the code is redeemed, cancelled or expires.
+	TotalAmount Money `json:"totalAmount"`
+	// After it the code is void and the hold is released.
+	ExpiresAt     time.Time `json:"expiresAt"`
+	BalanceBefore *Money    `json:"balanceBefore,omitempty"`
+	// The wallet's booked balance after it, as on REST. While the code is open
+	// the total is held, not booked: the available balance (Customer.balance)
+	// is already lower, balanceAfter not yet.
+	BalanceAfter *Money `json:"balanceAfter,omitempty"`
+}
+
 // A wallet customer.
 type Customer struct {
 	ID string `json:"id"`
@@ -70,6 +149,13 @@ type PageInfo struct {
 	EndCursor       *string `json:"endCursor,omitempty"`
 }
 
+type PartnerCashOutInput struct {
+	// The customer withdrawing.
+	MobileNumber string `json:"mobileNumber" validate:"required,max=20"`
+	// A multiple of 50,000 (see SPEC §6 for the bounds); a bad amount is LIMIT_EXCEEDED.
+	Amount Money `json:"amount" validate:"required"`
+}
+
 type PartnerP2pTransferInput struct {
 	// The sender.
 	MobileNumber   string  `json:"mobileNumber" validate:"required,max=20"`
@@ -86,6 +172,15 @@ type PayInput struct {
 }
 
 type Query struct {
+}
+
+type RedeemCashOutInput struct {
+	// The customer's 12-digit withdrawal code.
+	Code string `json:"code" validate:"required,max=32"`
+	// The store's own reference of the payout: a retry with the same reference
+	// answers as the first time; reusing it for another code is
+	// IDEMPOTENCY_CONFLICT.
+	StoreReference string `json:"storeReference" validate:"required,max=64"`
 }
 
 type RefundPaymentInput struct {
@@ -180,8 +275,9 @@ type TopUpResult struct {
 	CustomerName string       `json:"customerName"`
 }
 
-// A business transaction: a top-up, a payment, a refund or a transfer between
-// wallets. Field names follow the REST status and history shapes.
+// A business transaction: a top-up, a payment, a refund, a transfer between
+// wallets, a transfer to a bank account or a cash withdrawal. Field names
+// follow the REST status and history shapes.
 type Transaction struct {
 	// The reference for status inquiries (the REST responseId that started it).
 	ReffID     string            `json:"reffId"`
@@ -193,7 +289,7 @@ type Transaction struct {
 	TotalAmount Money `json:"totalAmount"`
 	// When the transaction started.
 	Date time.Time `json:"date"`
-	// The other side: merchant, bank VA, store or the other wallet (masked).
+	// The other side: merchant, bank VA, store, the other wallet (masked), the bank account or Cash withdrawal.
 	Counterparty *string `json:"counterparty,omitempty"`
 	Description  *string `json:"description,omitempty"`
 	// The partner's order id (payments; for a refund, the refunded payment's).
@@ -215,6 +311,14 @@ type TransactionEdge struct {
 	// The transaction's reffId; pass it as after to read on.
 	Cursor string       `json:"cursor"`
 	Node   *Transaction `json:"node"`
+}
+
+type TransferToBankInput struct {
+	// Bank Indonesia code, e.g. 014 (see banks).
+	BankCode    string  `json:"bankCode" validate:"required,len=3,numeric"`
+	BankAccount string  `json:"bankAccount" validate:"required,min=5,max=20,numeric"`
+	Amount      Money   `json:"amount" validate:"required"`
+	Description *string `json:"description,omitempty" validate:"omitempty,max=255"`
 }
 
 type VaInquiryInput struct {
@@ -619,6 +723,9 @@ const (
 	TransactionTypeWalletPayment TransactionType = "WALLET_PAYMENT"
 	TransactionTypeRefund        TransactionType = "REFUND"
 	TransactionTypeP2pTransfer   TransactionType = "P2P_TRANSFER"
+	TransactionTypeBankTransfer  TransactionType = "BANK_TRANSFER"
+	// A cash withdrawal at a retail store (cashOut): PENDING while its code is open, SUCCESS once redeemed, FAILED when cancelled or expired.
+	TransactionTypeCashOut TransactionType = "CASH_OUT"
 )
 
 var AllTransactionType = []TransactionType{
@@ -627,11 +734,13 @@ var AllTransactionType = []TransactionType{
 	TransactionTypeWalletPayment,
 	TransactionTypeRefund,
 	TransactionTypeP2pTransfer,
+	TransactionTypeBankTransfer,
+	TransactionTypeCashOut,
 }
 
 func (e TransactionType) IsValid() bool {
 	switch e {
-	case TransactionTypeTopupVa, TransactionTypeTopupRetail, TransactionTypeWalletPayment, TransactionTypeRefund, TransactionTypeP2pTransfer:
+	case TransactionTypeTopupVa, TransactionTypeTopupRetail, TransactionTypeWalletPayment, TransactionTypeRefund, TransactionTypeP2pTransfer, TransactionTypeBankTransfer, TransactionTypeCashOut:
 		return true
 	}
 	return false

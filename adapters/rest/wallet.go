@@ -7,6 +7,7 @@ import (
 
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/fault"
+	"github.com/dompet/wallet/domain/qris"
 	"github.com/dompet/wallet/domain/transfer"
 	"github.com/dompet/wallet/domain/wallet"
 )
@@ -531,4 +532,56 @@ func (s *Server) cancelCashOut(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.ok(w, r, StatusData(t))
+}
+
+type qrisDecodeRequest struct {
+	QRContent string `json:"qrContent" validate:"required,max=1024"`
+}
+
+func (s *Server) decodeQRIS(w http.ResponseWriter, r *http.Request) {
+	var req qrisDecodeRequest
+	if err := Decode(s.validate, bodyFrom(r), &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p, err := s.app.DecodeQRIS(r.Context(), partnerFrom(r), req.QRContent)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.ok(w, r, QRISData(p))
+}
+
+// QRISData is the documented decode shape (SPEC §3).
+func QRISData(p *qris.Payload) map[string]any {
+	acquirers := make([]map[string]any, 0, len(p.Acquirers()))
+	for _, a := range p.Acquirers() {
+		acq := map[string]any{"globalId": a.GlobalID()}
+		if a.MerchantPAN() != "" {
+			acq["merchantPan"] = a.MerchantPAN()
+		}
+		if a.MerchantID() != "" {
+			acq["merchantId"] = a.MerchantID()
+		}
+		acquirers = append(acquirers, acq)
+	}
+	d := map[string]any{
+		"merchantName": p.MerchantName(), "merchantCity": p.MerchantCity(), "postalCode": p.PostalCode(),
+		"nmid": p.NMID(), "mcc": p.MCC(), "currency": p.Currency(), "pointOfInitiation": string(p.Initiation()),
+		"acquirers": acquirers,
+	}
+	if amount, ok := p.Amount(); ok {
+		d["amount"] = Amount(amount)
+	}
+	if tip := p.TipRule(); tip.Kind() != qris.TipNone {
+		rule := map[string]any{"kind": string(tip.Kind())}
+		switch tip.Kind() {
+		case qris.TipFixed:
+			rule["fee"] = Amount(tip.FixedAmount())
+		case qris.TipPercent:
+			rule["percentBasisPoints"] = tip.BasisPoints()
+		}
+		d["tipRule"] = rule
+	}
+	return d
 }

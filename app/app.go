@@ -50,6 +50,8 @@ type MoneyConfig struct {
 	CashOut    wallet.Bounds
 	CashOutFee int64
 	CashOutTTL time.Duration
+	// QRIS bounds a QRIS payment (amount plus tip or convenience fee).
+	QRIS wallet.Bounds
 }
 
 // Bank is a bank the platform knows. VAPrefix is set for banks that issue
@@ -77,6 +79,7 @@ func DefaultMoneyConfig() MoneyConfig {
 		SettleAfter:     3 * time.Second,
 		CashOut:         wallet.Bounds{Min: 50_000, Max: 2_500_000, Multiple: 50_000},
 		CashOutTTL:      time.Hour,
+		QRIS:            wallet.Bounds{Min: 1, Max: 10_000_000},
 	}
 }
 
@@ -96,6 +99,7 @@ func DefaultConfig() Config {
 type App struct {
 	uow     UnitOfWork
 	gateway BankGateway
+	qris    QRISSwitch
 	clock   Clock
 	ids     IDs
 	phones  PhoneNormalizer
@@ -108,8 +112,14 @@ type App struct {
 }
 
 // New wires the application.
-func New(uow UnitOfWork, clock Clock, ids IDs, phones PhoneNormalizer, box SecretBox, cfg Config, log *slog.Logger, gateway BankGateway) *App {
-	return &App{uow: uow, gateway: gateway, clock: clock, ids: ids, phones: phones, box: box, cfg: cfg, log: log, rand: rand.Reader}
+func New(uow UnitOfWork, clock Clock, ids IDs, phones PhoneNormalizer, box SecretBox, cfg Config, log *slog.Logger, out Gateways) *App {
+	return &App{uow: uow, gateway: out.Bank, qris: out.QRIS, clock: clock, ids: ids, phones: phones, box: box, cfg: cfg, log: log, rand: rand.Reader}
+}
+
+// Gateways are the outbound money ports.
+type Gateways struct {
+	Bank BankGateway
+	QRIS QRISSwitch
 }
 
 // Config returns the rules the application runs with.

@@ -286,8 +286,12 @@ func (a *App) settle(ctx context.Context, reffID string, res DisbursementResult)
 		if err := pocket.Capture(t.Total()); err != nil {
 			return err
 		}
+		settlement := wallet.KindBankSettlement
+		if t.Type() == transfer.TypeQRIS {
+			settlement = wallet.KindQRISSettlement
+		}
 		postings := []wallet.Posting{{AccountID: pocket.ID(), Amount: -t.Total()},
-			{AccountID: wallet.SystemAccountID(wallet.KindBankSettlement, ""), Amount: t.Amount()}}
+			{AccountID: wallet.SystemAccountID(settlement, ""), Amount: t.Amount()}}
 		if t.Fee() > 0 {
 			postings = append(postings, wallet.Posting{AccountID: wallet.SystemAccountID(wallet.KindFeeRevenue, ""), Amount: t.Fee()})
 		}
@@ -344,9 +348,10 @@ func (a *App) ApplyBankCallback(ctx context.Context, cb BankCallback) (*transfer
 // ErrStillPending tells the settlement job to ask again later.
 var ErrStillPending = errors.New("bank transfer still pending")
 
-// SettleBankTransfer is the settlement job: it submits a transfer the
-// gateway never received (the process died before), or asks for the result
-// of a pending one, and settles it. ErrStillPending asks for a retry.
+// SettleBankTransfer is the settlement job of bank transfers and QRIS
+// payments: it submits a payment the gateway or switch never received (the
+// process died before), or asks for the result of a pending one, and
+// settles it. ErrStillPending asks for a retry.
 func (a *App) SettleBankTransfer(ctx context.Context, reffID string) error {
 	var t *transfer.Transaction
 	err := a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
@@ -363,10 +368,19 @@ func (a *App) SettleBankTransfer(ctx context.Context, reffID string) error {
 	if !t.Pending() {
 		return nil
 	}
-	d := disbursement(t)
-	res, err := a.gateway.Status(ctx, d)
-	if err == nil && res.Status == DisbursementUnknown {
-		res, err = a.gateway.Disburse(ctx, d)
+	var res DisbursementResult
+	if t.Type() == transfer.TypeQRIS {
+		p := qrisPayment(t)
+		res, err = a.qris.Status(ctx, p)
+		if err == nil && res.Status == DisbursementUnknown {
+			res, err = a.qris.Pay(ctx, p)
+		}
+	} else {
+		d := disbursement(t)
+		res, err = a.gateway.Status(ctx, d)
+		if err == nil && res.Status == DisbursementUnknown {
+			res, err = a.gateway.Disburse(ctx, d)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("bank gateway: %w", err)

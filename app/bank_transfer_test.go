@@ -54,7 +54,7 @@ func TestBankTransferWhoseOutcomeIsUnknownIsFinishedByTheJob(t *testing.T) {
 	cfg := f.cfg
 	cfg.Money.Banks = banks.MustLoad()
 	gw := &flakyGateway{lose: 1, received: map[string]bool{}}
-	f.app = app.New(f.store, f.clock, &ids{}, phoneNormalizer(), plainBox{}, cfg, discard(), gw)
+	f.app = app.New(f.store, f.clock, &ids{}, phoneNormalizer(), plainBox{}, cfg, discard(), app.Gateways{Bank: gw})
 	p, bank := f.partner("PARTNER"), f.partner("CHANNEL")
 	f.registered(p, "081300000201")
 	if _, err := f.app.PayVA(ctx, app.VAPayment{Partner: bank, VANumber: "39358081300000201", Amount: 500_000, BankReference: "B1"}); err != nil {

@@ -18,7 +18,7 @@ func TestCashOutExpiresAfterAnHour(t *testing.T) {
 	f := newFixture(t)
 	cfg := f.cfg
 	cfg.Money.Banks = banks.MustLoad()
-	f.app = app.New(f.store, f.clock, &ids{}, phoneNormalizer(), plainBox{}, cfg, discard(), gateway(f.clock))
+	f.app = app.New(f.store, f.clock, &ids{}, phoneNormalizer(), plainBox{}, cfg, discard(), gateways(f.clock))
 	p, bank, store := f.partner("PARTNER"), f.partner("CHANNEL"), f.partner("CHANNEL")
 	f.registered(p, "081300000301")
 	if _, err := f.app.PayVA(ctx, app.VAPayment{Partner: bank, VANumber: "39358081300000301", Amount: 500_000, BankReference: "B1"}); err != nil {

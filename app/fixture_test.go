@@ -14,6 +14,7 @@ import (
 	"github.com/dompet/wallet/adapters/bankgw"
 	"github.com/dompet/wallet/adapters/memstore"
 	"github.com/dompet/wallet/adapters/phone"
+	"github.com/dompet/wallet/adapters/qrisswitch"
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/customer"
 	"github.com/dompet/wallet/domain/partner"
@@ -58,7 +59,7 @@ func newFixture(t *testing.T) *fixture {
 	cfg.IdempotencyWait = 200 * time.Millisecond
 	c := &clock{now: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
 	st := memstore.New()
-	a := app.New(st, c, &ids{}, phone.NewNormalizer(), plainBox{}, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), gateway(c))
+	a := app.New(st, c, &ids{}, phone.NewNormalizer(), plainBox{}, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), gateways(c))
 	return &fixture{t: t, app: a, store: st, clock: c, cfg: cfg}
 }
 
@@ -120,8 +121,9 @@ func canonicalOf(national string) customer.MobileNumber {
 	return customer.MobileNumber("62" + national[1:])
 }
 
-// gateway is the bank simulator on the test clock: pending transfers settle
-// when the clock passes their submission time plus three seconds.
-func gateway(c *clock) *bankgw.Simulator {
-	return &bankgw.Simulator{Delay: 3 * time.Second, Now: c.Now}
+// gateways are the simulators on the test clock: pending transfers and
+// QRIS payments settle when the clock passes their submission plus 3 s.
+func gateways(c *clock) app.Gateways {
+	return app.Gateways{Bank: &bankgw.Simulator{Delay: 3 * time.Second, Now: c.Now},
+		QRIS: &qrisswitch.Simulator{Delay: 3 * time.Second, Now: c.Now}}
 }

@@ -50,7 +50,7 @@ func newCourierFixture(t *testing.T, mode app.DeliveryMode) *courierFixture {
 	cfg := f.cfg
 	cfg.Delivery = app.DeliveryConfig{Mode: mode, FallbackAfter: 30 * time.Second}
 	// The app must queue with the same mode the courier delivers with.
-	f.app = app.New(f.store, f.clock, &ids{}, phoneNormalizer(), plainBox{}, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	f.app = app.New(f.store, f.clock, &ids{}, phoneNormalizer(), plainBox{}, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Gateways{})
 	wa, sms := &fakeSender{}, &fakeSender{}
 	return &courierFixture{fixture: f, wa: wa, sms: sms,
 		courier: app.NewCourier(f.store, plainBox{}, f.clock, wa, sms, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))}

@@ -27,7 +27,7 @@ func TestMoneyProperties(t *testing.T) {
 			f := newFixture(t)
 			cfg := f.cfg
 			cfg.Money.Banks = banks.MustLoad()
-			f.app = app.New(f.store, f.clock, &ids{}, phoneNormalizer(), plainBox{}, cfg, discard(), gateway(f.clock))
+			f.app = app.New(f.store, f.clock, &ids{}, phoneNormalizer(), plainBox{}, cfg, discard(), gateways(f.clock))
 			merchant, bank := f.partner("PARTNER"), f.partner("CHANNEL")
 			store := f.partner("CHANNEL")
 			mobiles := []string{"081300000101", "081300000102", "081300000103", "081300000104"}

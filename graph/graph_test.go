@@ -20,6 +20,7 @@ import (
 	"github.com/dompet/wallet/adapters/banks"
 	"github.com/dompet/wallet/adapters/memstore"
 	"github.com/dompet/wallet/adapters/phone"
+	"github.com/dompet/wallet/adapters/qrisswitch"
 	"github.com/dompet/wallet/adapters/rest"
 	"github.com/dompet/wallet/adapters/secretbox"
 	"github.com/dompet/wallet/adapters/system"
@@ -130,7 +131,7 @@ func newFixture(t *testing.T, f storeFault, opts ...graph.Option) *fixture {
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	clk := &clock{now: time.Now()}
-	a := app.New(faultyStore{Store: store, fault: f}, clk, system.NewULIDs(), phone.NewNormalizer(), box, cfg, log, bankgw.NewSimulator(bankgw.Delay(50*time.Millisecond)))
+	a := app.New(faultyStore{Store: store, fault: f}, clk, system.NewULIDs(), phone.NewNormalizer(), box, cfg, log, app.Gateways{Bank: bankgw.NewSimulator(bankgw.Delay(50 * time.Millisecond)), QRIS: qrisswitch.NewSimulator(bankgw.Delay(50 * time.Millisecond))})
 	return &fixture{
 		t: t, clock: clk, store: store, box: box, app: a, logs: logs,
 		handler: graph.NewHandler(a, rest.NewValidator(), log, opts...),

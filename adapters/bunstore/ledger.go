@@ -192,6 +192,7 @@ type transactionRow struct {
 	BankCode       string    `bun:"bank_code"`
 	BankAccount    string    `bun:"bank_account"`
 	BankName       string    `bun:"bank_account_name"`
+	QRISPayload    string    `bun:"qris_payload"`
 	Refunded       int64     `bun:"refunded"`
 	CreatedAt      time.Time `bun:"created_at"`
 	UpdatedAt      time.Time `bun:"updated_at"`
@@ -202,7 +203,7 @@ func transactionFromDomain(t *transfer.Transaction) *transactionRow {
 		CustomerID: t.CustomerID(), CounterpartyID: t.CounterpartyID(), Counterparty: t.Counterparty(),
 		Amount: t.Amount(), Fee: t.Fee(), OrderID: t.OrderID(), Reference: t.Reference(), Description: t.Description(),
 		ExternalID: t.ExternalID(), Refunded: t.Refunded(),
-		BankCode: t.Bank().BankCode, BankAccount: t.Bank().Number, BankName: t.Bank().Name, CreatedAt: utc(t.CreatedAt()), UpdatedAt: utc(t.UpdatedAt())}
+		BankCode: t.Bank().BankCode, BankAccount: t.Bank().Number, BankName: t.Bank().Name, QRISPayload: t.QRISPayload(), CreatedAt: utc(t.CreatedAt()), UpdatedAt: utc(t.UpdatedAt())}
 }
 
 func (r *transactionRow) toDomain() *transfer.Transaction {
@@ -210,7 +211,7 @@ func (r *transactionRow) toDomain() *transfer.Transaction {
 		PartnerID: r.PartnerID, CustomerID: r.CustomerID, CounterpartyID: r.CounterpartyID, Counterparty: r.Counterparty,
 		Amount: r.Amount, Fee: r.Fee, OrderID: r.OrderID, Reference: r.Reference, Description: r.Description,
 		ExternalID: r.ExternalID, Refunded: r.Refunded,
-		Bank: transfer.BankAccount{BankCode: r.BankCode, Number: r.BankAccount, Name: r.BankName}, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt})
+		Bank: transfer.BankAccount{BankCode: r.BankCode, Number: r.BankAccount, Name: r.BankName}, QRIS: r.QRISPayload, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt})
 }
 
 type transactionRepo struct{ store }

@@ -92,7 +92,7 @@ func TestDeliveryWithFallback(t *testing.T) {
 			t.Fatal(err)
 		}
 		uow := bunstore.NewUnitOfWork(db, ins.Bind, box)
-		a := app.New(uow, system.Clock{}, system.NewULIDs(), phone.NewNormalizer(), box, cfg, log, nil)
+		a := app.New(uow, system.Clock{}, system.NewULIDs(), phone.NewNormalizer(), box, cfg, log, app.Gateways{})
 		courier := app.NewCourier(uow, box, system.Clock{},
 			whatsapp.New(whatsapp.Config{BaseURL: waSrv.URL, PhoneNumberID: "1055", AccessToken: "tok"}),
 			sms.New(sms.Config{URL: smsSrv.URL, APIKey: "key", SenderID: "WALLET"}), cfg, log)

@@ -350,6 +350,6 @@ func copyTransaction(t *transfer.Transaction, status transfer.Status, refunded i
 		ID: t.ID(), Type: t.Type(), Status: status, PartnerID: t.PartnerID(), CustomerID: t.CustomerID(),
 		CounterpartyID: t.CounterpartyID(), Counterparty: t.Counterparty(), Amount: t.Amount(), Fee: t.Fee(),
 		OrderID: t.OrderID(), Reference: t.Reference(), Description: t.Description(), Refunded: refunded,
-		ExternalID: t.ExternalID(), Bank: t.Bank(), CreatedAt: t.CreatedAt(), UpdatedAt: updatedAt,
+		ExternalID: t.ExternalID(), Bank: t.Bank(), QRIS: t.QRISPayload(), CreatedAt: t.CreatedAt(), UpdatedAt: updatedAt,
 	})
 }

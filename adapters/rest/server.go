@@ -93,6 +93,7 @@ func (s *Server) Handler(m Mounts) http.Handler {
 		r.Post("/cash-out/redeem", s.redeemCashOut)
 		r.Post("/cash-out/cancel", s.cancelCashOut)
 		r.Post("/qris/decode", s.decodeQRIS)
+		r.Post("/qris-payment", s.qrisPayment)
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, fault.New(fault.NotFound, "no such endpoint"))

@@ -60,7 +60,7 @@ func (s *Server) bankTransfer(w http.ResponseWriter, r *http.Request) {
 	case "CASH_OUT":
 		s.cashOut(w, r)
 	case "QRIS":
-		s.fail(w, r, fault.Invalidf("transactionType", "%q is not available yet on this platform", probe.TransactionType))
+		s.qrisPayment(w, r)
 	default:
 		s.fail(w, r, fault.Invalidf("transactionType", "must be BANK_TRANSFER, WALLET_PAYMENT, QRIS or CASH_OUT"))
 	}
@@ -584,4 +584,48 @@ func QRISData(p *qris.Payload) map[string]any {
 		d["tipRule"] = rule
 	}
 	return d
+}
+
+type qrisPaymentRequest struct {
+	MobileNumber    string `json:"mobileNumber" validate:"required,max=20"`
+	QRContent       string `json:"qrContent" validate:"required,max=1024"`
+	Amount          Money  `json:"amount"`
+	Tip             Money  `json:"tip"`
+	TransactionType string `json:"transactionType"`
+}
+
+// qrisPayment answers as the document's example: code 1 "In Process" with
+// flowType Async while the switch works; the result comes by status
+// inquiry (and partner webhook).
+func (s *Server) qrisPayment(w http.ResponseWriter, r *http.Request) {
+	var req qrisPaymentRequest
+	if err := Decode(s.validate, bodyFrom(r), &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	res, err := s.app.PayQRIS(r.Context(), app.PayQRIS{Partner: partnerFrom(r), ExternalID: externalID(r),
+		MobileNumber: req.MobileNumber, QRContent: req.QRContent, Amount: int64(req.Amount), Tip: int64(req.Tip)})
+	if err != nil && res.Transaction == nil {
+		s.fail(w, r, err)
+		return
+	}
+	t := res.Transaction
+	data := map[string]any{
+		"reffId": t.ID(), "account": res.Customer.Mobile().Masked(), "amount": Amount(t.Amount()),
+		"price": Amount(res.Price), "serviceFee": Amount(t.Fee()), "flowType": "Async",
+		"merchantName": t.Counterparty(), "status": string(t.Status()), "date": Date(t.CreatedAt()),
+	}
+	switch {
+	case err != nil:
+		code, msg := Describe(err, Indonesian(r))
+		writeJSON(w, code.HTTP, envelope{ResponseID: t.ID(), Code: code.Legacy, Message: msg, Data: data})
+	case t.Pending():
+		msg := "In Process"
+		if Indonesian(r) {
+			msg = "Sedang diproses"
+		}
+		writeJSON(w, http.StatusAccepted, envelope{ResponseID: t.ID(), Code: 1, Message: msg, Data: data})
+	default:
+		s.okWith(w, r, t.ID(), data)
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/dompet/wallet/adapters/ekyc"
 	"github.com/dompet/wallet/adapters/jobs"
 	"github.com/dompet/wallet/adapters/phone"
+	"github.com/dompet/wallet/adapters/qrisswitch"
 	"github.com/dompet/wallet/adapters/rest"
 	"github.com/dompet/wallet/adapters/secretbox"
 	"github.com/dompet/wallet/adapters/system"
@@ -30,6 +31,8 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		secretbox.ProviderSet,
 		ekyc.ProviderSet,
 		bankgw.ProviderSet,
+		qrisswitch.ProviderSet,
+		wire.Struct(new(app.Gateways), "*"),
 		rest.ProviderSet,
 		app.ProviderSet,
 		wire.Bind(new(rest.Pinger), new(*bunstore.DB)),

@@ -13,6 +13,7 @@ import (
 	"github.com/dompet/wallet/adapters/ekyc"
 	"github.com/dompet/wallet/adapters/jobs"
 	"github.com/dompet/wallet/adapters/phone"
+	"github.com/dompet/wallet/adapters/qrisswitch"
 	"github.com/dompet/wallet/adapters/rest"
 	"github.com/dompet/wallet/adapters/secretbox"
 	"github.com/dompet/wallet/adapters/system"
@@ -57,7 +58,12 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 	}
 	delay := provideSimDelay(cfg)
 	simulator := bankgw.NewSimulator(delay)
-	appApp := app.New(unitOfWork, clock, uliDs, normalizer, box, appConfig, log, simulator)
+	qrisswitchSimulator := qrisswitch.NewSimulator(delay)
+	gateways := app.Gateways{
+		Bank: simulator,
+		QRIS: qrisswitchSimulator,
+	}
+	appApp := app.New(unitOfWork, clock, uliDs, normalizer, box, appConfig, log, gateways)
 	whatsAppSender, err := provideWhatsApp(cfg, out)
 	if err != nil {
 		cleanup()

@@ -23,12 +23,13 @@ const (
 	TypeP2P         Type = "P2P_TRANSFER"
 	TypeBank        Type = "BANK_TRANSFER"
 	TypeCashOut     Type = "CASH_OUT"
+	TypeQRIS        Type = "QRIS_PAYMENT"
 )
 
 // ParseType validates a type name (history filters).
 func ParseType(s string) (Type, error) {
 	switch t := Type(s); t {
-	case TypeTopUpVA, TypeTopUpRetail, TypePayment, TypeRefund, TypeP2P, TypeBank, TypeCashOut:
+	case TypeTopUpVA, TypeTopUpRetail, TypePayment, TypeRefund, TypeP2P, TypeBank, TypeCashOut, TypeQRIS:
 		return t, nil
 	}
 	return "", fault.Invalidf("type", "is not a known transaction type")
@@ -70,6 +71,7 @@ type Transaction struct {
 	reference      string // channel reference (bankReference, storeReference)
 	externalID     string // the partner's idempotency key of the request that started it
 	bank           BankAccount
+	qris           string // the QR payload a QRIS payment was made against
 	description    string
 	refunded       int64
 	createdAt      time.Time
@@ -88,6 +90,7 @@ type New struct {
 	Amount, Fee                                             int64
 	OrderID, Reference, Description, ExternalID             string
 	Bank                                                    BankAccount
+	QRIS                                                    string
 }
 
 // Start validates and creates a pending transaction.
@@ -104,7 +107,7 @@ func Start(n New, now time.Time) (*Transaction, error) {
 	return &Transaction{id: n.ID, typ: n.Type, status: StatusPending, partnerID: n.PartnerID, customerID: n.CustomerID,
 		counterpartyID: n.CounterpartyID, counterparty: n.Counterparty, amount: n.Amount, fee: n.Fee,
 		orderID: n.OrderID, reference: n.Reference, description: n.Description, externalID: n.ExternalID,
-		bank: n.Bank, createdAt: now, updatedAt: now}, nil
+		bank: n.Bank, qris: n.QRIS, createdAt: now, updatedAt: now}, nil
 }
 
 // Succeed marks the money as moved.
@@ -178,6 +181,9 @@ func (t *Transaction) ExternalID() string { return t.externalID }
 // Bank returns the destination of a bank transfer.
 func (t *Transaction) Bank() BankAccount { return t.bank }
 
+// QRISPayload returns the QR a QRIS payment was made against.
+func (t *Transaction) QRISPayload() string { return t.qris }
+
 // Description returns the free text.
 func (t *Transaction) Description() string { return t.description }
 
@@ -198,6 +204,7 @@ type Snapshot struct {
 	Amount, Fee, Refunded                                   int64
 	OrderID, Reference, Description, ExternalID             string
 	Bank                                                    BankAccount
+	QRIS                                                    string
 	CreatedAt, UpdatedAt                                    time.Time
 }
 
@@ -206,7 +213,7 @@ func Rehydrate(s Snapshot) *Transaction {
 	return &Transaction{id: s.ID, typ: s.Type, status: s.Status, partnerID: s.PartnerID, customerID: s.CustomerID,
 		counterpartyID: s.CounterpartyID, counterparty: s.Counterparty, amount: s.Amount, fee: s.Fee,
 		orderID: s.OrderID, reference: s.Reference, description: s.Description, refunded: s.Refunded,
-		externalID: s.ExternalID, bank: s.Bank, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt}
+		externalID: s.ExternalID, bank: s.Bank, qris: s.QRIS, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt}
 }
 
 // HistoryItem is a transaction as one customer sees it.

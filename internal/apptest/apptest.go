@@ -20,6 +20,7 @@ import (
 	"github.com/dompet/wallet/adapters/bunstore"
 	"github.com/dompet/wallet/adapters/jobs"
 	"github.com/dompet/wallet/adapters/phone"
+	"github.com/dompet/wallet/adapters/qrisswitch"
 	"github.com/dompet/wallet/adapters/rest"
 	"github.com/dompet/wallet/adapters/secretbox"
 	"github.com/dompet/wallet/adapters/system"
@@ -65,7 +66,7 @@ func New(t testing.TB, db *bunstore.DB, mount Mount) *Stack {
 	// Pending bank transfers settle quickly in tests (simulator rules in
 	// adapters/bankgw).
 	a := app.New(bunstore.NewUnitOfWork(db, ins.Bind, box), system.Clock{}, ids, phone.NewNormalizer(), box, cfg, log,
-		bankgw.NewSimulator(bankgw.Delay(SimDelay)))
+		app.Gateways{Bank: bankgw.NewSimulator(bankgw.Delay(SimDelay)), QRIS: qrisswitch.NewSimulator(bankgw.Delay(SimDelay))})
 	var m rest.Mounts
 	if mount != nil {
 		m = mount(a, log)

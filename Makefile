@@ -23,9 +23,9 @@ test: ## unit + integration tests with -race (needs PostgreSQL at TEST_DATABASE_
 test-short: ## unit tests only, no database server
 	$(GO) test -short -race -count=1 $(PKGS)
 
-fuzz: ## run every fuzz target for FUZZTIME each (default 30s)
-	@for t in "FuzzNormalize ./adapters/phone" "FuzzDecode ./adapters/rest" "FuzzParseStatuses ./adapters/notify/whatsapp"; do \
-		set -- $$t; echo "== $$1 $$2"; $(GO) test -run='^$$' -fuzz="^$$1$$" -fuzztime=$${FUZZTIME:-30s} $$2 || exit 1; done
+fuzz: ## run every fuzz target for FUZZTIME each (default 60s)
+	@for t in "FuzzParse ./domain/qris" "FuzzParseNIK ./domain/kyc" "FuzzNormalize ./adapters/phone" "FuzzDecode ./adapters/rest" "FuzzParseStatuses ./adapters/notify/whatsapp"; do \
+		set -- $$t; echo "== $$1 $$2"; $(GO) test -run='^$$' -fuzz="^$$1$$" -fuzztime=$${FUZZTIME:-60s} $$2 || exit 1; done
 
 generate: ## regenerate gqlgen and wire code
 	$(GO) tool gqlgen generate

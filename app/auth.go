@@ -148,6 +148,9 @@ func (a *App) Logout(ctx context.Context, partnerID, token string) error {
 type NewPartner struct {
 	Name string
 	Role string
+	// BankTransferFee, when set, overrides the platform's fee for this
+	// partner's customers.
+	BankTransferFee *int64
 }
 
 // CreatedPartner carries the secret, shown once and never stored in clear.
@@ -175,6 +178,9 @@ func (a *App) CreatePartner(ctx context.Context, cmd NewPartner) (CreatedPartner
 	if err != nil {
 		return CreatedPartner{}, err
 	}
+	if cmd.BankTransferFee != nil {
+		p.SetBankTransferFee(*cmd.BankTransferFee)
+	}
 	err = a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
 		if err := r.Partners.Add(ctx, p); err != nil {
 			return err
@@ -196,4 +202,30 @@ func (a *App) CreatePartner(ctx context.Context, cmd NewPartner) (CreatedPartner
 		return CreatedPartner{}, fmt.Errorf("create partner: %w", err)
 	}
 	return CreatedPartner{Partner: p, Secret: secret}, nil
+}
+
+// UpdatePartner is an operator changing a partner's settings.
+type UpdatePartner struct {
+	ID              string
+	BankTransferFee int64 // negative removes the override
+}
+
+// UpdatePartner saves the settings; other processes see them within
+// partnerTTL.
+// Errors: NotFound.
+func (a *App) UpdatePartner(ctx context.Context, cmd UpdatePartner) (*partner.Partner, error) {
+	var p *partner.Partner
+	err := a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
+		var err error
+		if p, err = r.Partners.ByID(ctx, cmd.ID); err != nil {
+			return err
+		}
+		p.SetBankTransferFee(cmd.BankTransferFee)
+		return r.Partners.Update(ctx, p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.partners.Delete(cmd.ID)
+	return p, nil
 }

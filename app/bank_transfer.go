@@ -148,6 +148,9 @@ func (a *App) TransferToBank(ctx context.Context, cmd BankTransfer) (Moved, erro
 		return Moved{}, err
 	}
 	fee := a.cfg.Money.BankTransferFee
+	if own, ok := cmd.Partner.BankTransferFee(); ok {
+		fee = own
+	}
 	held, err := a.move(ctx, cmd.Partner.ID(), cmd.ExternalID, func(ctx context.Context, r Repos) (Moved, error) {
 		c, err := a.sender(ctx, r, cmd.Partner, mobile)
 		if err != nil {

@@ -119,3 +119,40 @@ func verifyKYC(t *testing.T, f *fixture, p *partner.Partner, mobile string) {
 		t.Fatal(err)
 	}
 }
+
+func TestPartnerBankTransferFee(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	cfg := f.cfg
+	cfg.Money.Banks = banks.MustLoad()
+	f.app = app.New(f.store, f.clock, &ids{}, phoneNormalizer(), plainBox{}, cfg, discard(), gateways(f.clock))
+	p, bank := f.partner("PARTNER"), f.partner("CHANNEL")
+	f.registered(p, "081300000211")
+	if _, err := f.app.PayVA(ctx, app.VAPayment{Partner: bank, VANumber: "39358081300000211", Amount: 500_000, BankReference: "B1"}); err != nil {
+		t.Fatal(err)
+	}
+	verifyKYC(t, f, p, "081300000211")
+	send := func(p *partner.Partner) int64 {
+		t.Helper()
+		m, err := f.app.TransferToBank(ctx, app.BankTransfer{Partner: p, MobileNumber: "081300000211", BankCode: "014",
+			BankAccount: "1234567890", Amount: 10_000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.Transaction.Fee()
+	}
+	if fee := send(p); fee != 2_500 {
+		t.Fatalf("default fee %d", fee)
+	}
+	updated, err := f.app.UpdatePartner(ctx, app.UpdatePartner{ID: p.ID(), BankTransferFee: 1_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fee := send(updated); fee != 1_000 {
+		t.Fatalf("override fee %d", fee)
+	}
+	if _, err := f.app.UpdatePartner(ctx, app.UpdatePartner{ID: "nope", BankTransferFee: 1}); !errors.Is(err, partner.ErrNotFound) {
+		t.Fatalf("unknown partner: %v", err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/dompet/wallet/domain/fault"
 	"github.com/dompet/wallet/domain/kyc"
 	"github.com/dompet/wallet/domain/otp"
+	"github.com/dompet/wallet/domain/qris"
 	"github.com/dompet/wallet/domain/transfer"
 	"github.com/dompet/wallet/domain/wallet"
 	"github.com/dompet/wallet/graph/model"
@@ -324,5 +325,87 @@ func cashOutModel(m app.CashOutIssued) (*model.CashOutResult, error) {
 		ExpiresAt:     m.ExpiresAt,
 		BalanceBefore: &before,
 		BalanceAfter:  &after,
+	}, nil
+}
+
+// maxQRContent bounds a QRIS payload as the inputs' qrContent does.
+const maxQRContent = 1024
+
+// moneyValue is an optional amount as the application takes it: 0 for none.
+func moneyValue(m *model.Money) int64 {
+	if m == nil {
+		return 0
+	}
+	return int64(*m)
+}
+
+// qrisInfoModel converts a decoded QRIS payload, as REST's QRISData.
+func qrisInfoModel(p *qris.Payload) (*model.QrisInfo, error) {
+	initiation := model.QrisInitiation(p.Initiation())
+	if !initiation.IsValid() {
+		return nil, fmt.Errorf("graph: QRIS payload has an initiation the schema does not know: %q", p.Initiation())
+	}
+	out := &model.QrisInfo{
+		MerchantName:      p.MerchantName(),
+		MerchantCity:      p.MerchantCity(),
+		PostalCode:        optional(p.PostalCode()),
+		Nmid:              optional(p.NMID()),
+		Mcc:               p.MCC(),
+		Currency:          p.Currency(),
+		PointOfInitiation: initiation,
+		Acquirers:         make([]*model.QrisAcquirer, 0, len(p.Acquirers())),
+	}
+	if amount, ok := p.Amount(); ok {
+		m := model.Money(amount)
+		out.Amount = &m
+	}
+	if tip := p.TipRule(); tip.Kind() != qris.TipNone {
+		kind := model.TipKind(tip.Kind())
+		if !kind.IsValid() {
+			return nil, fmt.Errorf("graph: QRIS payload has a tip kind the schema does not know: %q", tip.Kind())
+		}
+		rule := &model.TipRule{Kind: kind}
+		switch tip.Kind() {
+		case qris.TipFixed:
+			fee := model.Money(tip.FixedAmount())
+			rule.Fee = &fee
+		case qris.TipPercent:
+			bp := int(tip.BasisPoints())
+			rule.PercentBasisPoints = &bp
+		}
+		out.TipRule = rule
+	}
+	for _, a := range p.Acquirers() {
+		out.Acquirers = append(out.Acquirers, &model.QrisAcquirer{
+			GlobalID: a.GlobalID(), MerchantPan: optional(a.MerchantPAN()), MerchantID: optional(a.MerchantID()),
+		})
+	}
+	return out, nil
+}
+
+// qrisPaymentModel converts the answer of App.PayQRIS. A payment the
+// acquirer rejected comes with its (FAILED) transaction and an error: the
+// error is the answer, naming the transaction in extensions.reffId, as
+// bankTransferModel.
+func qrisPaymentModel(m app.QRISPaid, err error) (*model.QrisPaymentResult, error) {
+	if err != nil {
+		if m.Transaction != nil {
+			return nil, withExtensions(err, map[string]any{"reffId": m.Transaction.ID()})
+		}
+		return nil, err
+	}
+	t, err := transactionModel(m.Transaction, m.Customer.ID())
+	if err != nil {
+		return nil, err
+	}
+	return &model.QrisPaymentResult{
+		Transaction:  t,
+		Account:      m.Customer.Mobile().Masked(),
+		Amount:       t.Amount,
+		Price:        model.Money(m.Price),
+		ServiceFee:   t.ServiceFee,
+		FlowType:     "Async",
+		MerchantName: m.Transaction.Counterparty(),
+		InProcess:    t.Status == model.TransactionStatusPending,
 	}, nil
 }

@@ -140,12 +140,21 @@ func (r otpRepo) IssuedSince(ctx context.Context, mobile string, since time.Time
 // Partners and bindings.
 
 type partnerRow struct {
-	bun.BaseModel `bun:"table:partners"`
-	ID            string    `bun:"id,pk"`
-	Name          string    `bun:"name"`
-	Role          string    `bun:"role"`
-	SealedSecret  []byte    `bun:"sealed_secret"`
-	CreatedAt     time.Time `bun:"created_at"`
+	bun.BaseModel   `bun:"table:partners"`
+	ID              string        `bun:"id,pk"`
+	Name            string        `bun:"name"`
+	Role            string        `bun:"role"`
+	SealedSecret    []byte        `bun:"sealed_secret"`
+	CreatedAt       time.Time     `bun:"created_at"`
+	BankTransferFee sql.NullInt64 `bun:"bank_transfer_fee"`
+}
+
+func partnerFromDomain(p *partner.Partner) *partnerRow {
+	row := &partnerRow{ID: p.ID(), Name: p.Name(), Role: string(p.Role()), SealedSecret: p.SealedSecret(), CreatedAt: utc(p.CreatedAt())}
+	if fee, ok := p.BankTransferFee(); ok {
+		row.BankTransferFee = sql.NullInt64{Int64: fee, Valid: true}
+	}
+	return row
 }
 
 type partnerRepo struct{ store }
@@ -153,9 +162,13 @@ type partnerRepo struct{ store }
 var _ partner.Repository = partnerRepo{}
 
 func (r partnerRepo) Add(ctx context.Context, p *partner.Partner) error {
-	_, err := r.db.NewInsert().Model(&partnerRow{ID: p.ID(), Name: p.Name(), Role: string(p.Role()),
-		SealedSecret: p.SealedSecret(), CreatedAt: utc(p.CreatedAt())}).Exec(ctx)
+	_, err := r.db.NewInsert().Model(partnerFromDomain(p)).Exec(ctx)
 	return err
+}
+
+func (r partnerRepo) Update(ctx context.Context, p *partner.Partner) error {
+	res, err := r.db.NewUpdate().Model(partnerFromDomain(p)).WherePK().Column("bank_transfer_fee").Exec(ctx)
+	return updatedOne(res, err, partner.ErrNotFound)
 }
 
 func (r partnerRepo) ByID(ctx context.Context, id string) (*partner.Partner, error) {
@@ -163,7 +176,11 @@ func (r partnerRepo) ByID(ctx context.Context, id string) (*partner.Partner, err
 	if err := r.db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
 		return nil, one(err, partner.ErrNotFound)
 	}
-	return partner.Rehydrate(row.ID, row.Name, partner.Role(row.Role), row.SealedSecret, row.CreatedAt), nil
+	p := partner.Rehydrate(row.ID, row.Name, partner.Role(row.Role), row.SealedSecret, row.CreatedAt)
+	if row.BankTransferFee.Valid {
+		p.SetBankTransferFee(row.BankTransferFee.Int64)
+	}
+	return p, nil
 }
 
 type bindingRow struct {

@@ -192,8 +192,30 @@ func (r partnerRepo) ByID(ctx context.Context, id string) (*partner.Partner, err
 	return copyPartner(p), nil
 }
 
+// Update saves the fee override only.
+func (r partnerRepo) Update(ctx context.Context, p *partner.Partner) error {
+	if err := r.check(ctx); err != nil {
+		return err
+	}
+	if _, ok := r.st.partners[p.ID()]; !ok {
+		return partner.ErrNotFound
+	}
+	stored := copyPartner(r.st.partners[p.ID()])
+	fee, ok := p.BankTransferFee()
+	if !ok {
+		fee = -1
+	}
+	stored.SetBankTransferFee(fee)
+	r.st.partners[p.ID()] = stored
+	return nil
+}
+
 func copyPartner(p *partner.Partner) *partner.Partner {
-	return partner.Rehydrate(p.ID(), p.Name(), p.Role(), bytes.Clone(p.SealedSecret()), p.CreatedAt())
+	c := partner.Rehydrate(p.ID(), p.Name(), p.Role(), bytes.Clone(p.SealedSecret()), p.CreatedAt())
+	if fee, ok := p.BankTransferFee(); ok {
+		c.SetBankTransferFee(fee)
+	}
+	return c
 }
 
 // bindingRepo does not check that the partner and customer exist.

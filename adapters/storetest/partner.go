@@ -49,6 +49,28 @@ var partnerCases = []testCase{
 		}
 		eq(t, "name", getPartner(t, uow, p.ID()).Name(), p.Name())
 	}},
+	{"fee override round-trips and update sets or clears it", func(t *testing.T, uow app.UnitOfWork) {
+		p := partner.Rehydrate(newID("ptn"), "Toko Fee", partner.RolePartner, []byte("s"), at(0))
+		p.SetBankTransferFee(1000)
+		do(t, uow, func(ctx context.Context, r app.Repos) error { return r.Partners.Add(ctx, p) })
+		fee, ok := getPartner(t, uow, p.ID()).BankTransferFee()
+		if !ok || fee != 1000 {
+			t.Fatalf("fee = %d, %v after add", fee, ok)
+		}
+		p.SetBankTransferFee(0)
+		do(t, uow, func(ctx context.Context, r app.Repos) error { return r.Partners.Update(ctx, p) })
+		if fee, ok := getPartner(t, uow, p.ID()).BankTransferFee(); !ok || fee != 0 {
+			t.Fatalf("fee = %d, %v after update to 0", fee, ok)
+		}
+		p.SetBankTransferFee(-1)
+		do(t, uow, func(ctx context.Context, r app.Repos) error { return r.Partners.Update(ctx, p) })
+		if _, ok := getPartner(t, uow, p.ID()).BankTransferFee(); ok {
+			t.Fatal("override still set after clearing")
+		}
+		missing := partner.Rehydrate(newID("ptn"), "Ghost", partner.RolePartner, []byte("s"), at(0))
+		err := try(t, uow, func(ctx context.Context, r app.Repos) error { return r.Partners.Update(ctx, missing) })
+		wantErr(t, "Update", err, partner.ErrNotFound)
+	}},
 	{"changing a sealed secret after add changes nothing", func(t *testing.T, uow app.UnitOfWork) {
 		secret := []byte("sealed-secret")
 		p := partner.Rehydrate(newID("ptn"), "Toko Maju", partner.RolePartner, secret, at(0))

@@ -26,7 +26,9 @@ const usage = `usage: wallet <command> [flags]
 commands:
   serve                                   run the HTTP server (REST, GraphQL, webhooks) and job workers
   migrate                                 apply database migrations and exit
-  partner create --name N [--role R]      create a partner (R: PARTNER or CHANNEL); prints its secret once
+  partner create --name N [--role R] [--bank-transfer-fee F]
+                                          create a partner (R: PARTNER or CHANNEL); prints its secret once
+  partner update --id ID --bank-transfer-fee F   change the partner's own bank transfer fee (F < 0: default)
   sign --method M --path P [--body F]     print signed request headers for curl (-H @file)
   kyc approve|reject --mobile 628… [--reason R]   decide a customer's pending KYC submission
   reconcile                               prove the ledger invariants; exits 1 with a report when one fails
@@ -159,13 +161,16 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stderr io.Writer) 
 }
 
 func partnerCommand(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: wallet partner create --name NAME [--role PARTNER|CHANNEL]")
+	if len(args) == 0 || (args[0] != "create" && args[0] != "update") {
+		return errors.New("usage: wallet partner create --name NAME [--role PARTNER|CHANNEL] [--bank-transfer-fee N]\n" +
+			"       wallet partner update --id ID --bank-transfer-fee N   (N < 0 removes the override)")
 	}
-	fs := flag.NewFlagSet("partner create", flag.ContinueOnError)
+	fs := flag.NewFlagSet("partner "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	name := fs.String("name", "", "partner display name (required)")
-	role := fs.String("role", "PARTNER", "PARTNER or CHANNEL")
+	name := fs.String("name", "", "partner display name (create)")
+	role := fs.String("role", "PARTNER", "PARTNER or CHANNEL (create)")
+	id := fs.String("id", "", "partner id (update)")
+	fee := fs.Int64("bank-transfer-fee", -1, "this partner's fee on transfers to banks, in rupiah; negative: the platform default")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -174,7 +179,22 @@ func partnerCommand(ctx context.Context, cfg Config, log *slog.Logger, args []st
 		return err
 	}
 	defer cleanup()
-	res, err := c.App.CreatePartner(ctx, app.NewPartner{Name: *name, Role: *role})
+	if args[0] == "update" {
+		p, err := c.App.UpdatePartner(ctx, app.UpdatePartner{ID: *id, BankTransferFee: *fee})
+		if err != nil {
+			return err
+		}
+		out := map[string]any{"partnerId": p.ID(), "name": p.Name(), "role": string(p.Role())}
+		if f, ok := p.BankTransferFee(); ok {
+			out["bankTransferFee"] = f
+		}
+		return writeJSONLine(stdout, out)
+	}
+	np := app.NewPartner{Name: *name, Role: *role}
+	if *fee >= 0 {
+		np.BankTransferFee = fee
+	}
+	res, err := c.App.CreatePartner(ctx, np)
 	if err != nil {
 		return err
 	}

@@ -46,7 +46,19 @@ type Partner struct {
 	role         Role
 	sealedSecret []byte
 	createdAt    time.Time
+	bankFee      int64
+	hasBankFee   bool
 }
+
+// SetBankTransferFee overrides, for this partner's customers, the
+// platform's service fee on transfers to banks. A negative fee removes the
+// override.
+func (p *Partner) SetBankTransferFee(fee int64) {
+	p.bankFee, p.hasBankFee = max(fee, 0), fee >= 0
+}
+
+// BankTransferFee returns the partner's fee override, if any.
+func (p *Partner) BankTransferFee() (int64, bool) { return p.bankFee, p.hasBankFee }
 
 // New validates and creates a partner with an already sealed secret.
 func New(id, name string, role Role, sealedSecret []byte, now time.Time) (*Partner, error) {
@@ -99,6 +111,9 @@ type Repository interface {
 	Add(ctx context.Context, p *Partner) error
 	// ByID returns the partner or ErrNotFound.
 	ByID(ctx context.Context, id string) (*Partner, error)
+	// Update saves the partner's settings (the fee override); ErrNotFound
+	// when missing.
+	Update(ctx context.Context, p *Partner) error
 }
 
 // Bindings records which customers a partner may act for.

@@ -119,6 +119,8 @@ type ComplexityRoot struct {
 		Logout           func(childComplexity int) int
 		P2pTransfer      func(childComplexity int, input model.P2pTransferInput) int
 		Pay              func(childComplexity int, input model.PayInput) int
+		PayQris          func(childComplexity int, input model.PayQrisInput) int
+		QrisPayment      func(childComplexity int, input model.QrisPaymentInput) int
 		RedeemCashOut    func(childComplexity int, input model.RedeemCashOutInput) int
 		RefundPayment    func(childComplexity int, input model.RefundPaymentInput) int
 		RegisterCustomer func(childComplexity int, input model.RegisterCustomerInput) int
@@ -142,10 +144,41 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	QrisAcquirer struct {
+		GlobalID    func(childComplexity int) int
+		MerchantID  func(childComplexity int) int
+		MerchantPan func(childComplexity int) int
+	}
+
+	QrisInfo struct {
+		Acquirers         func(childComplexity int) int
+		Amount            func(childComplexity int) int
+		Currency          func(childComplexity int) int
+		Mcc               func(childComplexity int) int
+		MerchantCity      func(childComplexity int) int
+		MerchantName      func(childComplexity int) int
+		Nmid              func(childComplexity int) int
+		PointOfInitiation func(childComplexity int) int
+		PostalCode        func(childComplexity int) int
+		TipRule           func(childComplexity int) int
+	}
+
+	QrisPaymentResult struct {
+		Account      func(childComplexity int) int
+		Amount       func(childComplexity int) int
+		FlowType     func(childComplexity int) int
+		InProcess    func(childComplexity int) int
+		MerchantName func(childComplexity int) int
+		Price        func(childComplexity int) int
+		ServiceFee   func(childComplexity int) int
+		Transaction  func(childComplexity int) int
+	}
+
 	Query struct {
 		BankAccountInquiry func(childComplexity int, bankCode string, accountNumber string) int
 		Banks              func(childComplexity int) int
 		Customer           func(childComplexity int, mobileNumber string) int
+		DecodeQris         func(childComplexity int, payload string) int
 		Me                 func(childComplexity int) int
 		Transaction        func(childComplexity int, reffID string) int
 		TransactionHistory func(childComplexity int, mobileNumber string, first *int, after *string, typeArg *model.TransactionType, from *time.Time, to *time.Time) int
@@ -160,6 +193,12 @@ type ComplexityRoot struct {
 	RequestOtpPayload struct {
 		ExpiresIn func(childComplexity int) int
 		Purpose   func(childComplexity int) int
+	}
+
+	TipRule struct {
+		Fee                func(childComplexity int) int
+		Kind               func(childComplexity int) int
+		PercentBasisPoints func(childComplexity int) int
 	}
 
 	TopUpQuote struct {
@@ -240,6 +279,8 @@ type MutationResolver interface {
 	RegisterCustomer(ctx context.Context, input model.RegisterCustomerInput) (*model.RegisterCustomerPayload, error)
 	SubmitKyc(ctx context.Context, input model.SubmitKycInput) (*model.KycSubmission, error)
 	SubmitKycFor(ctx context.Context, input model.SubmitKycForInput) (*model.KycSubmission, error)
+	PayQris(ctx context.Context, input model.PayQrisInput) (*model.QrisPaymentResult, error)
+	QrisPayment(ctx context.Context, input model.QrisPaymentInput) (*model.QrisPaymentResult, error)
 	VaInquiry(ctx context.Context, input model.VaInquiryInput) (*model.TopUpQuote, error)
 	VaPayment(ctx context.Context, input model.VaPaymentInput) (*model.TopUpResult, error)
 	RetailInquiry(ctx context.Context, input model.RetailInquiryInput) (*model.TopUpQuote, error)
@@ -255,6 +296,7 @@ type QueryResolver interface {
 	Customer(ctx context.Context, mobileNumber string) (*model.Customer, error)
 	Banks(ctx context.Context) ([]*model.Bank, error)
 	BankAccountInquiry(ctx context.Context, bankCode string, accountNumber string) (*model.BankAccount, error)
+	DecodeQris(ctx context.Context, payload string) (*model.QrisInfo, error)
 	VirtualAccounts(ctx context.Context, mobileNumber string) ([]*model.VirtualAccount, error)
 	Transaction(ctx context.Context, reffID string) (*model.Transaction, error)
 	TransactionHistory(ctx context.Context, mobileNumber string, first *int, after *string, typeArg *model.TransactionType, from *time.Time, to *time.Time) (*model.TransactionConnection, error)
@@ -663,6 +705,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Pay(childComplexity, args["input"].(model.PayInput)), true
+	case "Mutation.payQris":
+		if e.ComplexityRoot.Mutation.PayQris == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_payQris_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PayQris(childComplexity, args["input"].(model.PayQrisInput)), true
+	case "Mutation.qrisPayment":
+		if e.ComplexityRoot.Mutation.QrisPayment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_qrisPayment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.QrisPayment(childComplexity, args["input"].(model.QrisPaymentInput)), true
 	case "Mutation.redeemCashOut":
 		if e.ComplexityRoot.Mutation.RedeemCashOut == nil {
 			break
@@ -843,6 +907,135 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "QrisAcquirer.globalId":
+		if e.ComplexityRoot.QrisAcquirer.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QrisAcquirer.GlobalID(childComplexity), true
+	case "QrisAcquirer.merchantId":
+		if e.ComplexityRoot.QrisAcquirer.MerchantID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QrisAcquirer.MerchantID(childComplexity), true
+	case "QrisAcquirer.merchantPan":
+		if e.ComplexityRoot.QrisAcquirer.MerchantPan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QrisAcquirer.MerchantPan(childComplexity), true
+
+	case "QrisInfo.acquirers":
+		if e.ComplexityRoot.QrisInfo.Acquirers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QrisInfo.Acquirers(childComplexity), true
+	case "QrisInfo.amount":
+		if e.ComplexityRoot.QrisInfo.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QrisInfo.Amount(childComplexity), true
+	case "QrisInfo.currency":
+		if e.ComplexityRoot.QrisInfo.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QrisInfo.Currency(childComplexity), true
+	case "QrisInfo.mcc":
+		if e.ComplexityRoot.QrisInfo.Mcc == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QrisInfo.Mcc(childComplexity), true
+	case "QrisInfo.merchantCity":
+		if e.ComplexityRoot.QrisInfo.MerchantCity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QrisInfo.MerchantCity(childComplexity), true
+	case "QrisInfo.merchantName":
+		if e.ComplexityRoot.QrisInfo.MerchantName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QrisInfo.MerchantName(childComplexity), true
+	case "QrisInfo.nmid":
+		if e.ComplexityRoot.QrisInfo.Nmid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QrisInfo.Nmid(childComplexity), true
+	case "QrisInfo.pointOfInitiation":
+		if e.ComplexityRoot.QrisInfo.PointOfInitiation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QrisInfo.PointOfInitiation(childComplexity), true
+	case "QrisInfo.postalCode":
+		if e.ComplexityRoot.QrisInfo.PostalCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QrisInfo.PostalCode(childComplexity), true
+	case "QrisInfo.tipRule":
+		if e.ComplexityRoot.QrisInfo.TipRule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QrisInfo.TipRule(childComplexity), true
+
+	case "QrisPaymentResult.account":
+		if e.ComplexityRoot.QrisPaymentResult.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QrisPaymentResult.Account(childComplexity), true
+	case "QrisPaymentResult.amount":
+		if e.ComplexityRoot.QrisPaymentResult.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QrisPaymentResult.Amount(childComplexity), true
+	case "QrisPaymentResult.flowType":
+		if e.ComplexityRoot.QrisPaymentResult.FlowType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QrisPaymentResult.FlowType(childComplexity), true
+	case "QrisPaymentResult.inProcess":
+		if e.ComplexityRoot.QrisPaymentResult.InProcess == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QrisPaymentResult.InProcess(childComplexity), true
+	case "QrisPaymentResult.merchantName":
+		if e.ComplexityRoot.QrisPaymentResult.MerchantName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QrisPaymentResult.MerchantName(childComplexity), true
+	case "QrisPaymentResult.price":
+		if e.ComplexityRoot.QrisPaymentResult.Price == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QrisPaymentResult.Price(childComplexity), true
+	case "QrisPaymentResult.serviceFee":
+		if e.ComplexityRoot.QrisPaymentResult.ServiceFee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QrisPaymentResult.ServiceFee(childComplexity), true
+	case "QrisPaymentResult.transaction":
+		if e.ComplexityRoot.QrisPaymentResult.Transaction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QrisPaymentResult.Transaction(childComplexity), true
+
 	case "Query.bankAccountInquiry":
 		if e.ComplexityRoot.Query.BankAccountInquiry == nil {
 			break
@@ -871,6 +1064,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Customer(childComplexity, args["mobileNumber"].(string)), true
+	case "Query.decodeQris":
+		if e.ComplexityRoot.Query.DecodeQris == nil {
+			break
+		}
+
+		args, err := ec.field_Query_decodeQris_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DecodeQris(childComplexity, args["payload"].(string)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -937,6 +1141,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RequestOtpPayload.Purpose(childComplexity), true
+
+	case "TipRule.fee":
+		if e.ComplexityRoot.TipRule.Fee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TipRule.Fee(childComplexity), true
+	case "TipRule.kind":
+		if e.ComplexityRoot.TipRule.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TipRule.Kind(childComplexity), true
+	case "TipRule.percentBasisPoints":
+		if e.ComplexityRoot.TipRule.PercentBasisPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TipRule.PercentBasisPoints(childComplexity), true
 
 	case "TopUpQuote.amount":
 		if e.ComplexityRoot.TopUpQuote.Amount == nil {
@@ -1164,6 +1387,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PartnerCashOutInput", ec.unmarshalInputPartnerCashOutInput),
 			graphql.NewInputUnmarshaler("PartnerP2pTransferInput", ec.unmarshalInputPartnerP2pTransferInput),
 			graphql.NewInputUnmarshaler("PayInput", ec.unmarshalInputPayInput),
+			graphql.NewInputUnmarshaler("PayQrisInput", ec.unmarshalInputPayQrisInput),
+			graphql.NewInputUnmarshaler("QrisPaymentInput", ec.unmarshalInputQrisPaymentInput),
 			graphql.NewInputUnmarshaler("RedeemCashOutInput", ec.unmarshalInputRedeemCashOutInput),
 			graphql.NewInputUnmarshaler("RefundPaymentInput", ec.unmarshalInputRefundPaymentInput),
 			graphql.NewInputUnmarshaler("RegisterCustomerInput", ec.unmarshalInputRegisterCustomerInput),
@@ -1611,6 +1836,135 @@ are rejected with INVALID_REQUEST (legacyCode 10).
 """
 scalar Money
 `, BuiltIn: false},
+	{Name: "../schema/qris.graphqls", Input: `"How a QRIS payload was made (tag 01)."
+enum QrisInitiation {
+  "Printed for many payments; usually without an amount."
+  STATIC
+  "Made for one payment, with its amount."
+  DYNAMIC
+}
+
+"How a QRIS payload asks for a tip or convenience fee (tag 55)."
+enum TipKind {
+  "No tip or fee."
+  NONE
+  "The payer enters a tip (payQris tip)."
+  PROMPT
+  "A fixed convenience fee (TipRule.fee)."
+  FIXED
+  "A percentage of the price (TipRule.percentBasisPoints)."
+  PERCENT
+}
+
+"A QRIS payload's tip or convenience fee rule."
+type TipRule {
+  kind: TipKind!
+  "FIXED only: the fee added to the price."
+  fee: Money
+  "PERCENT only: the fee in basis points of the price (250 = 2.5%), rounded half up to whole rupiah."
+  percentBasisPoints: Int
+}
+
+"One of the payload's merchant account information entries (tags 26 to 51)."
+type QrisAcquirer {
+  "Reverse-domain id of the network, e.g. ID.CO.QRIS.WWW."
+  globalId: String!
+  merchantPan: String
+  merchantId: String
+}
+
+"""
+A merchant-presented QRIS payload, decoded: show it to the customer before
+payQris. Field names follow the REST decode shape.
+"""
+type QrisInfo {
+  merchantName: String!
+  merchantCity: String!
+  postalCode: String
+  "The national merchant id (tag 51); null when the payload has no QRIS template there."
+  nmid: String
+  "Merchant category code (ISO 18245)."
+  mcc: String!
+  "ISO 4217 numeric code: always 360 (IDR)."
+  currency: String!
+  pointOfInitiation: QrisInitiation!
+  "The price in the payload; null when the payer enters it (pass amount to payQris)."
+  amount: Money
+  "Null when the payload asks for no tip or fee."
+  tipRule: TipRule
+  acquirers: [QrisAcquirer!]!
+}
+
+"""
+A QRIS payment, for the paying customer. Field names follow the REST
+QRIS payment shape.
+"""
+type QrisPaymentResult {
+  "The QRIS_PAYMENT transaction; its reffId is the REST reffId."
+  transaction: Transaction!
+  "The payer's mobile number, masked."
+  account: String!
+  "price + tip or convenience fee: what the merchant receives and the wallet pays."
+  amount: Money!
+  "The merchant's price, before tip or convenience fee."
+  price: Money!
+  "The platform's fee: none on QRIS."
+  serviceFee: Money!
+  "Always Async: the switch answers later."
+  flowType: String!
+  merchantName: String!
+  """
+  True while the transaction is PENDING: amount is held (Customer.balance
+  is already lower) until the switch answers; look the outcome up with
+  transaction(reffId). If the merchant's acquirer rejects it, amount comes
+  back and the transaction becomes FAILED.
+  """
+  inProcess: Boolean!
+}
+
+input PayQrisInput {
+  "The QR as scanned (the payload string)."
+  qrContent: String! @goTag(key: "validate", value: "required,max=1024")
+  "Required for a QR without an amount; if given for one with an amount, it must be that amount."
+  amount: Money
+  "Only for a QR that asks for a tip (TipRule.kind PROMPT)."
+  tip: Money
+}
+
+input QrisPaymentInput {
+  "The payer."
+  mobileNumber: String! @goTag(key: "validate", value: "required,max=20")
+  "The QR as scanned (the payload string)."
+  qrContent: String! @goTag(key: "validate", value: "required,max=1024")
+  "Required for a QR without an amount; if given for one with an amount, it must be that amount."
+  amount: Money
+  "Only for a QR that asks for a tip (TipRule.kind PROMPT)."
+  tip: Money
+}
+
+extend type Query {
+  """
+  Decode a merchant-presented QRIS payload. Requires the customer level
+  (bearer token) or a signed request, through a PARTNER. A payload that is
+  not valid QRIS is QRIS_INVALID (71), the message saying what is wrong.
+  """
+  decodeQris(payload: String!): QrisInfo!
+}
+
+extend type Mutation {
+  """
+  Pay a QRIS merchant from the customer's wallet: the QR's price (or
+  amount, for a QR without one) plus its tip or convenience fee is held
+  and sent to the QRIS switch; the result is usually inProcess. Requires
+  the customer level. A payload that is not valid QRIS is QRIS_INVALID
+  (71); a rejection is DESTINATION_REJECTED (72): the total is back in the
+  wallet and extensions.reffId names the failed transaction.
+  """
+  payQris(input: PayQrisInput!): QrisPaymentResult!
+  "Pay a QRIS merchant for a bound customer, as payQris. Requires a signed request from a PARTNER."
+  qrisPayment(input: QrisPaymentInput!): QrisPaymentResult!
+}
+`, BuiltIn: false},
 	{Name: "../schema/topup.graphqls", Input: `"A customer's top-up account number at one bank."
 type VirtualAccount {
   "Bank Indonesia code, e.g. 014."
@@ -1710,6 +2064,8 @@ enum TransactionType {
   BANK_TRANSFER
   "A cash withdrawal at a retail store (cashOut): PENDING while its code is open, SUCCESS once redeemed, FAILED when cancelled or expired."
   CASH_OUT
+  "A payment to a QRIS merchant (payQris): PENDING while the QRIS switch works, then SUCCESS or FAILED (the total comes back)."
+  QRIS_PAYMENT
 }
 
 "Where a transaction stands."
@@ -1727,7 +2083,7 @@ enum Direction {
 
 """
 A business transaction: a top-up, a payment, a refund, a transfer between
-wallets, a transfer to a bank account or a cash withdrawal. Field names
+wallets, a transfer to a bank account, a cash withdrawal or a QRIS payment. Field names
 follow the REST status and history shapes.
 """
 type Transaction {
@@ -1741,7 +2097,7 @@ type Transaction {
   totalAmount: Money!
   "When the transaction started."
   date: Time!
-  "The other side: merchant, bank VA, store, the other wallet (masked), the bank account or Cash withdrawal."
+  "The other side: merchant, bank VA, store, the other wallet (masked), the bank account, Cash withdrawal or the QRIS merchant's name."
   counterparty: String
   description: String
   "The partner's order id (payments; for a refund, the refunded payment's)."
@@ -2041,6 +2397,66 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_QrisAcquirer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "globalId":
+		return ec.fieldContext_QrisAcquirer_globalId(ctx, field)
+	case "merchantPan":
+		return ec.fieldContext_QrisAcquirer_merchantPan(ctx, field)
+	case "merchantId":
+		return ec.fieldContext_QrisAcquirer_merchantId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QrisAcquirer", field.Name)
+}
+
+func (ec *executionContext) childFields_QrisInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "merchantName":
+		return ec.fieldContext_QrisInfo_merchantName(ctx, field)
+	case "merchantCity":
+		return ec.fieldContext_QrisInfo_merchantCity(ctx, field)
+	case "postalCode":
+		return ec.fieldContext_QrisInfo_postalCode(ctx, field)
+	case "nmid":
+		return ec.fieldContext_QrisInfo_nmid(ctx, field)
+	case "mcc":
+		return ec.fieldContext_QrisInfo_mcc(ctx, field)
+	case "currency":
+		return ec.fieldContext_QrisInfo_currency(ctx, field)
+	case "pointOfInitiation":
+		return ec.fieldContext_QrisInfo_pointOfInitiation(ctx, field)
+	case "amount":
+		return ec.fieldContext_QrisInfo_amount(ctx, field)
+	case "tipRule":
+		return ec.fieldContext_QrisInfo_tipRule(ctx, field)
+	case "acquirers":
+		return ec.fieldContext_QrisInfo_acquirers(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QrisInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_QrisPaymentResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "transaction":
+		return ec.fieldContext_QrisPaymentResult_transaction(ctx, field)
+	case "account":
+		return ec.fieldContext_QrisPaymentResult_account(ctx, field)
+	case "amount":
+		return ec.fieldContext_QrisPaymentResult_amount(ctx, field)
+	case "price":
+		return ec.fieldContext_QrisPaymentResult_price(ctx, field)
+	case "serviceFee":
+		return ec.fieldContext_QrisPaymentResult_serviceFee(ctx, field)
+	case "flowType":
+		return ec.fieldContext_QrisPaymentResult_flowType(ctx, field)
+	case "merchantName":
+		return ec.fieldContext_QrisPaymentResult_merchantName(ctx, field)
+	case "inProcess":
+		return ec.fieldContext_QrisPaymentResult_inProcess(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QrisPaymentResult", field.Name)
+}
+
 func (ec *executionContext) childFields_RegisterCustomerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "customer":
@@ -2059,6 +2475,18 @@ func (ec *executionContext) childFields_RequestOtpPayload(ctx context.Context, f
 		return ec.fieldContext_RequestOtpPayload_purpose(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RequestOtpPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_TipRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_TipRule_kind(ctx, field)
+	case "fee":
+		return ec.fieldContext_TipRule_fee(ctx, field)
+	case "percentBasisPoints":
+		return ec.fieldContext_TipRule_percentBasisPoints(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TipRule", field.Name)
 }
 
 func (ec *executionContext) childFields_TopUpQuote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2403,12 +2831,40 @@ func (ec *executionContext) field_Mutation_p2pTransfer_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_payQris_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PayQrisInput, error) {
+			return ec.unmarshalNPayQrisInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐPayQrisInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_pay_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.PayInput, error) {
 			return ec.unmarshalNPayInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐPayInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_qrisPayment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.QrisPaymentInput, error) {
+			return ec.unmarshalNQrisPaymentInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐQrisPaymentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2660,6 +3116,20 @@ func (ec *executionContext) field_Query_customer_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["mobileNumber"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_decodeQris_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "payload",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["payload"] = arg0
 	return args, nil
 }
 
@@ -4542,6 +5012,94 @@ func (ec *executionContext) fieldContext_Mutation_submitKycFor(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_payQris(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_payQris(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PayQris(ctx, fc.Args["input"].(model.PayQrisInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.QrisPaymentResult) graphql.Marshaler {
+			return ec.marshalNQrisPaymentResult2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐQrisPaymentResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_payQris(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QrisPaymentResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_payQris_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_qrisPayment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_qrisPayment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().QrisPayment(ctx, fc.Args["input"].(model.QrisPaymentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.QrisPaymentResult) graphql.Marshaler {
+			return ec.marshalNQrisPaymentResult2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐQrisPaymentResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_qrisPayment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QrisPaymentResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_qrisPayment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_vaInquiry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5030,6 +5588,516 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _QrisAcquirer_globalId(ctx context.Context, field graphql.CollectedField, obj *model.QrisAcquirer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QrisAcquirer_globalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QrisAcquirer_globalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QrisAcquirer", field, false, false, "String")
+}
+
+func (ec *executionContext) _QrisAcquirer_merchantPan(ctx context.Context, field graphql.CollectedField, obj *model.QrisAcquirer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QrisAcquirer_merchantPan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MerchantPan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QrisAcquirer_merchantPan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QrisAcquirer", field, false, false, "String")
+}
+
+func (ec *executionContext) _QrisAcquirer_merchantId(ctx context.Context, field graphql.CollectedField, obj *model.QrisAcquirer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QrisAcquirer_merchantId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MerchantID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QrisAcquirer_merchantId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QrisAcquirer", field, false, false, "String")
+}
+
+func (ec *executionContext) _QrisInfo_merchantName(ctx context.Context, field graphql.CollectedField, obj *model.QrisInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QrisInfo_merchantName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MerchantName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QrisInfo_merchantName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QrisInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _QrisInfo_merchantCity(ctx context.Context, field graphql.CollectedField, obj *model.QrisInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QrisInfo_merchantCity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MerchantCity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QrisInfo_merchantCity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QrisInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _QrisInfo_postalCode(ctx context.Context, field graphql.CollectedField, obj *model.QrisInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QrisInfo_postalCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PostalCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QrisInfo_postalCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QrisInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _QrisInfo_nmid(ctx context.Context, field graphql.CollectedField, obj *model.QrisInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QrisInfo_nmid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nmid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QrisInfo_nmid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QrisInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _QrisInfo_mcc(ctx context.Context, field graphql.CollectedField, obj *model.QrisInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QrisInfo_mcc(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mcc, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QrisInfo_mcc(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QrisInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _QrisInfo_currency(ctx context.Context, field graphql.CollectedField, obj *model.QrisInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QrisInfo_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QrisInfo_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QrisInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _QrisInfo_pointOfInitiation(ctx context.Context, field graphql.CollectedField, obj *model.QrisInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QrisInfo_pointOfInitiation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PointOfInitiation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.QrisInitiation) graphql.Marshaler {
+			return ec.marshalNQrisInitiation2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐQrisInitiation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QrisInfo_pointOfInitiation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QrisInfo", field, false, false, "QrisInitiation")
+}
+
+func (ec *executionContext) _QrisInfo_amount(ctx context.Context, field graphql.CollectedField, obj *model.QrisInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QrisInfo_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QrisInfo_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QrisInfo", field, false, false, "Money")
+}
+
+func (ec *executionContext) _QrisInfo_tipRule(ctx context.Context, field graphql.CollectedField, obj *model.QrisInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QrisInfo_tipRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TipRule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TipRule) graphql.Marshaler {
+			return ec.marshalOTipRule2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTipRule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QrisInfo_tipRule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QrisInfo",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TipRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QrisInfo_acquirers(ctx context.Context, field graphql.CollectedField, obj *model.QrisInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QrisInfo_acquirers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Acquirers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.QrisAcquirer) graphql.Marshaler {
+			return ec.marshalNQrisAcquirer2ᚕᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐQrisAcquirerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QrisInfo_acquirers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QrisInfo",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QrisAcquirer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QrisPaymentResult_transaction(ctx context.Context, field graphql.CollectedField, obj *model.QrisPaymentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QrisPaymentResult_transaction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Transaction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Transaction) graphql.Marshaler {
+			return ec.marshalNTransaction2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransaction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QrisPaymentResult_transaction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QrisPaymentResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Transaction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QrisPaymentResult_account(ctx context.Context, field graphql.CollectedField, obj *model.QrisPaymentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QrisPaymentResult_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QrisPaymentResult_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QrisPaymentResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _QrisPaymentResult_amount(ctx context.Context, field graphql.CollectedField, obj *model.QrisPaymentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QrisPaymentResult_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QrisPaymentResult_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QrisPaymentResult", field, false, false, "Money")
+}
+
+func (ec *executionContext) _QrisPaymentResult_price(ctx context.Context, field graphql.CollectedField, obj *model.QrisPaymentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QrisPaymentResult_price(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Price, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QrisPaymentResult_price(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QrisPaymentResult", field, false, false, "Money")
+}
+
+func (ec *executionContext) _QrisPaymentResult_serviceFee(ctx context.Context, field graphql.CollectedField, obj *model.QrisPaymentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QrisPaymentResult_serviceFee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceFee, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QrisPaymentResult_serviceFee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QrisPaymentResult", field, false, false, "Money")
+}
+
+func (ec *executionContext) _QrisPaymentResult_flowType(ctx context.Context, field graphql.CollectedField, obj *model.QrisPaymentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QrisPaymentResult_flowType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FlowType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QrisPaymentResult_flowType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QrisPaymentResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _QrisPaymentResult_merchantName(ctx context.Context, field graphql.CollectedField, obj *model.QrisPaymentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QrisPaymentResult_merchantName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MerchantName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QrisPaymentResult_merchantName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QrisPaymentResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _QrisPaymentResult_inProcess(ctx context.Context, field graphql.CollectedField, obj *model.QrisPaymentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QrisPaymentResult_inProcess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InProcess, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QrisPaymentResult_inProcess(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QrisPaymentResult", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5176,6 +6244,50 @@ func (ec *executionContext) fieldContext_Query_bankAccountInquiry(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_bankAccountInquiry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_decodeQris(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_decodeQris(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DecodeQris(ctx, fc.Args["payload"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.QrisInfo) graphql.Marshaler {
+			return ec.marshalNQrisInfo2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐQrisInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_decodeQris(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QrisInfo(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_decodeQris_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -5489,6 +6601,75 @@ func (ec *executionContext) _RequestOtpPayload_purpose(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_RequestOtpPayload_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RequestOtpPayload", field, false, false, "OtpPurpose")
+}
+
+func (ec *executionContext) _TipRule_kind(ctx context.Context, field graphql.CollectedField, obj *model.TipRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TipRule_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TipKind) graphql.Marshaler {
+			return ec.marshalNTipKind2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTipKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TipRule_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TipRule", field, false, false, "TipKind")
+}
+
+func (ec *executionContext) _TipRule_fee(ctx context.Context, field graphql.CollectedField, obj *model.TipRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TipRule_fee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fee, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TipRule_fee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TipRule", field, false, false, "Money")
+}
+
+func (ec *executionContext) _TipRule_percentBasisPoints(ctx context.Context, field graphql.CollectedField, obj *model.TipRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TipRule_percentBasisPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PercentBasisPoints, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TipRule_percentBasisPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TipRule", field, false, false, "Int")
 }
 
 func (ec *executionContext) _TopUpQuote_customerName(ctx context.Context, field graphql.CollectedField, obj *model.TopUpQuote) (ret graphql.Marshaler) {
@@ -7727,6 +8908,125 @@ func UnmarshalPayInput(ctx context.Context, raw any) (model.PayInput, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPayQrisInput(ctx context.Context, obj any) (model.PayQrisInput, error) {
+	var it model.PayQrisInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"qrContent", "amount", "tip"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "qrContent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qrContent"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QRContent = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOMoney2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "tip":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tip"))
+			data, err := ec.unmarshalOMoney2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tip = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPayQrisInput unmarshals raw into the PayQrisInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPayQrisInput(ctx context.Context, raw any) (model.PayQrisInput, error) {
+	var out model.PayQrisInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PayQrisInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputQrisPaymentInput(ctx context.Context, obj any) (model.QrisPaymentInput, error) {
+	var it model.QrisPaymentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"mobileNumber", "qrContent", "amount", "tip"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "mobileNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mobileNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MobileNumber = data
+		case "qrContent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qrContent"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QRContent = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOMoney2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "tip":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tip"))
+			data, err := ec.unmarshalOMoney2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tip = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQrisPaymentInput unmarshals raw into the QrisPaymentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQrisPaymentInput(ctx context.Context, raw any) (model.QrisPaymentInput, error) {
+	var out model.QrisPaymentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QrisPaymentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRedeemCashOutInput(ctx context.Context, obj any) (model.RedeemCashOutInput, error) {
 	var it model.RedeemCashOutInput
 	if obj == nil {
@@ -9050,6 +10350,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "payQris":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_payQris(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "qrisPayment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_qrisPayment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "vaInquiry":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_vaInquiry(ctx, field)
@@ -9178,6 +10492,195 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var qrisAcquirerImplementors = []string{"QrisAcquirer"}
+
+func (ec *executionContext) _QrisAcquirer(ctx context.Context, sel ast.SelectionSet, obj *model.QrisAcquirer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, qrisAcquirerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QrisAcquirer")
+		case "globalId":
+			out.Values[i] = ec._QrisAcquirer_globalId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "merchantPan":
+			out.Values[i] = ec._QrisAcquirer_merchantPan(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "merchantId":
+			out.Values[i] = ec._QrisAcquirer_merchantId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var qrisInfoImplementors = []string{"QrisInfo"}
+
+func (ec *executionContext) _QrisInfo(ctx context.Context, sel ast.SelectionSet, obj *model.QrisInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, qrisInfoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QrisInfo")
+		case "merchantName":
+			out.Values[i] = ec._QrisInfo_merchantName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "merchantCity":
+			out.Values[i] = ec._QrisInfo_merchantCity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "postalCode":
+			out.Values[i] = ec._QrisInfo_postalCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nmid":
+			out.Values[i] = ec._QrisInfo_nmid(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "mcc":
+			out.Values[i] = ec._QrisInfo_mcc(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currency":
+			out.Values[i] = ec._QrisInfo_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pointOfInitiation":
+			out.Values[i] = ec._QrisInfo_pointOfInitiation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._QrisInfo_amount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "tipRule":
+			out.Values[i] = ec._QrisInfo_tipRule(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "acquirers":
+			out.Values[i] = ec._QrisInfo_acquirers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var qrisPaymentResultImplementors = []string{"QrisPaymentResult"}
+
+func (ec *executionContext) _QrisPaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.QrisPaymentResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, qrisPaymentResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QrisPaymentResult")
+		case "transaction":
+			out.Values[i] = ec._QrisPaymentResult_transaction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "account":
+			out.Values[i] = ec._QrisPaymentResult_account(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._QrisPaymentResult_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "price":
+			out.Values[i] = ec._QrisPaymentResult_price(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "serviceFee":
+			out.Values[i] = ec._QrisPaymentResult_serviceFee(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "flowType":
+			out.Values[i] = ec._QrisPaymentResult_flowType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "merchantName":
+			out.Values[i] = ec._QrisPaymentResult_merchantName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inProcess":
+			out.Values[i] = ec._QrisPaymentResult_inProcess(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -9220,6 +10723,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_bankAccountInquiry(ctx, field)
+				})
+		case "decodeQris":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_decodeQris(ctx, field)
 				})
 		case "virtualAccounts":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -9327,6 +10836,49 @@ func (ec *executionContext) _RequestOtpPayload(ctx context.Context, sel ast.Sele
 		case "purpose":
 			out.Values[i] = ec._RequestOtpPayload_purpose(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tipRuleImplementors = []string{"TipRule"}
+
+func (ec *executionContext) _TipRule(ctx context.Context, sel ast.SelectionSet, obj *model.TipRule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tipRuleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TipRule")
+		case "kind":
+			out.Values[i] = ec._TipRule_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fee":
+			out.Values[i] = ec._TipRule_fee(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "percentBasisPoints":
+			out.Values[i] = ec._TipRule_percentBasisPoints(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -10284,6 +11836,66 @@ func (ec *executionContext) unmarshalNPayInput2githubᚗcomᚋdompetᚋwalletᚋ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNPayQrisInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐPayQrisInput(ctx context.Context, v any) (model.PayQrisInput, error) {
+	res, err := ec.unmarshalInputPayQrisInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQrisAcquirer2ᚕᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐQrisAcquirerᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.QrisAcquirer) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQrisAcquirer2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐQrisAcquirer(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNQrisAcquirer2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐQrisAcquirer(ctx context.Context, sel ast.SelectionSet, v *model.QrisAcquirer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QrisAcquirer!")
+		return graphql.Null
+	}
+	return ec._QrisAcquirer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNQrisInfo2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐQrisInfo(ctx context.Context, sel ast.SelectionSet, v *model.QrisInfo) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QrisInfo!")
+		return graphql.Null
+	}
+	return ec._QrisInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNQrisInitiation2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐQrisInitiation(ctx context.Context, v any) (model.QrisInitiation, error) {
+	var res model.QrisInitiation
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQrisInitiation2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐQrisInitiation(ctx context.Context, sel ast.SelectionSet, v model.QrisInitiation) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNQrisPaymentInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐQrisPaymentInput(ctx context.Context, v any) (model.QrisPaymentInput, error) {
+	res, err := ec.unmarshalInputQrisPaymentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQrisPaymentResult2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐQrisPaymentResult(ctx context.Context, sel ast.SelectionSet, v *model.QrisPaymentResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QrisPaymentResult!")
+		return graphql.Null
+	}
+	return ec._QrisPaymentResult(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRedeemCashOutInput2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐRedeemCashOutInput(ctx context.Context, v any) (model.RedeemCashOutInput, error) {
 	res, err := ec.unmarshalInputRedeemCashOutInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -10366,6 +11978,16 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNTipKind2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTipKind(ctx context.Context, v any) (model.TipKind, error) {
+	var res model.TipKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTipKind2githubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTipKind(ctx context.Context, sel ast.SelectionSet, v model.TipKind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNTopUpQuote2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTopUpQuote(ctx context.Context, sel ast.SelectionSet, v *model.TopUpQuote) graphql.Marshaler {
@@ -10773,6 +12395,13 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := model.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOTipRule2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTipRule(ctx context.Context, sel ast.SelectionSet, v *model.TipRule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TipRule(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOTransaction2ᚖgithubᚗcomᚋdompetᚋwalletᚋgraphᚋmodelᚐTransaction(ctx context.Context, sel ast.SelectionSet, v *model.Transaction) graphql.Marshaler {

@@ -171,6 +171,77 @@ type PayInput struct {
 	Description *string `json:"description,omitempty" validate:"omitempty,max=255"`
 }
 
+type PayQrisInput struct {
+	// The QR as scanned (the payload string).
+	QRContent string `json:"qrContent" validate:"required,max=1024"`
+	// Required for a QR without an amount; if given for one with an amount, it must be that amount.
+	Amount *Money `json:"amount,omitempty"`
+	// Only for a QR that asks for a tip (TipRule.kind PROMPT).
+	Tip *Money `json:"tip,omitempty"`
+}
+
+// One of the payload's merchant account information entries (tags 26 to 51).
+type QrisAcquirer struct {
+	// Reverse-domain id of the network, e.g. ID.CO.QRIS.WWW.
+	GlobalID    string  `json:"globalId"`
+	MerchantPan *string `json:"merchantPan,omitempty"`
+	MerchantID  *string `json:"merchantId,omitempty"`
+}
+
+// A merchant-presented QRIS payload, decoded: show it to the customer before
+// payQris. Field names follow the REST decode shape.
+type QrisInfo struct {
+	MerchantName string  `json:"merchantName"`
+	MerchantCity string  `json:"merchantCity"`
+	PostalCode   *string `json:"postalCode,omitempty"`
+	// The national merchant id (tag 51); null when the payload has no QRIS template there.
+	Nmid *string `json:"nmid,omitempty"`
+	// Merchant category code (ISO 18245).
+	Mcc string `json:"mcc"`
+	// ISO 4217 numeric code: always 360 (IDR).
+	Currency          string         `json:"currency"`
+	PointOfInitiation QrisInitiation `json:"pointOfInitiation"`
+	// The price in the payload; null when the payer enters it (pass amount to payQris).
+	Amount *Money `json:"amount,omitempty"`
+	// Null when the payload asks for no tip or fee.
+	TipRule   *TipRule        `json:"tipRule,omitempty"`
+	Acquirers []*QrisAcquirer `json:"acquirers"`
+}
+
+type QrisPaymentInput struct {
+	// The payer.
+	MobileNumber string `json:"mobileNumber" validate:"required,max=20"`
+	// The QR as scanned (the payload string).
+	QRContent string `json:"qrContent" validate:"required,max=1024"`
+	// Required for a QR without an amount; if given for one with an amount, it must be that amount.
+	Amount *Money `json:"amount,omitempty"`
+	// Only for a QR that asks for a tip (TipRule.kind PROMPT).
+	Tip *Money `json:"tip,omitempty"`
+}
+
+// A QRIS payment, for the paying customer. Field names follow the REST
+// QRIS payment shape.
+type QrisPaymentResult struct {
+	// The QRIS_PAYMENT transaction; its reffId is the REST reffId.
+	Transaction *Transaction `json:"transaction"`
+	// The payer's mobile number, masked.
+	Account string `json:"account"`
+	// price + tip or convenience fee: what the merchant receives and the wallet pays.
+	Amount Money `json:"amount"`
+	// The merchant's price, before tip or convenience fee.
+	Price Money `json:"price"`
+	// The platform's fee: none on QRIS.
+	ServiceFee Money `json:"serviceFee"`
+	// Always Async: the switch answers later.
+	FlowType     string `json:"flowType"`
+	MerchantName string `json:"merchantName"`
+	// True while the transaction is PENDING: amount is held (Customer.balance
+	// is already lower) until the switch answers; look the outcome up with
+	// transaction(reffId). If the merchant's acquirer rejects it, amount comes
+	// back and the transaction becomes FAILED.
+	InProcess bool `json:"inProcess"`
+}
+
 type Query struct {
 }
 
@@ -249,6 +320,15 @@ type SubmitKycInput struct {
 	BirthDate string `json:"birthDate" validate:"required,max=10"`
 }
 
+// A QRIS payload's tip or convenience fee rule.
+type TipRule struct {
+	Kind TipKind `json:"kind"`
+	// FIXED only: the fee added to the price.
+	Fee *Money `json:"fee,omitempty"`
+	// PERCENT only: the fee in basis points of the price (250 = 2.5%), rounded half up to whole rupiah.
+	PercentBasisPoints *int `json:"percentBasisPoints,omitempty"`
+}
+
 // A channel's inquiry answer: who the money is for and what is allowed now.
 type TopUpQuote struct {
 	CustomerName string `json:"customerName"`
@@ -276,7 +356,7 @@ type TopUpResult struct {
 }
 
 // A business transaction: a top-up, a payment, a refund, a transfer between
-// wallets, a transfer to a bank account or a cash withdrawal. Field names
+// wallets, a transfer to a bank account, a cash withdrawal or a QRIS payment. Field names
 // follow the REST status and history shapes.
 type Transaction struct {
 	// The reference for status inquiries (the REST responseId that started it).
@@ -289,7 +369,7 @@ type Transaction struct {
 	TotalAmount Money `json:"totalAmount"`
 	// When the transaction started.
 	Date time.Time `json:"date"`
-	// The other side: merchant, bank VA, store, the other wallet (masked), the bank account or Cash withdrawal.
+	// The other side: merchant, bank VA, store, the other wallet (masked), the bank account, Cash withdrawal or the QRIS merchant's name.
 	Counterparty *string `json:"counterparty,omitempty"`
 	Description  *string `json:"description,omitempty"`
 	// The partner's order id (payments; for a refund, the refunded payment's).
@@ -656,6 +736,128 @@ func (e OtpPurpose) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// How a QRIS payload was made (tag 01).
+type QrisInitiation string
+
+const (
+	// Printed for many payments; usually without an amount.
+	QrisInitiationStatic QrisInitiation = "STATIC"
+	// Made for one payment, with its amount.
+	QrisInitiationDynamic QrisInitiation = "DYNAMIC"
+)
+
+var AllQrisInitiation = []QrisInitiation{
+	QrisInitiationStatic,
+	QrisInitiationDynamic,
+}
+
+func (e QrisInitiation) IsValid() bool {
+	switch e {
+	case QrisInitiationStatic, QrisInitiationDynamic:
+		return true
+	}
+	return false
+}
+
+func (e QrisInitiation) String() string {
+	return string(e)
+}
+
+func (e *QrisInitiation) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = QrisInitiation(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid QrisInitiation", str)
+	}
+	return nil
+}
+
+func (e QrisInitiation) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *QrisInitiation) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e QrisInitiation) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How a QRIS payload asks for a tip or convenience fee (tag 55).
+type TipKind string
+
+const (
+	// No tip or fee.
+	TipKindNone TipKind = "NONE"
+	// The payer enters a tip (payQris tip).
+	TipKindPrompt TipKind = "PROMPT"
+	// A fixed convenience fee (TipRule.fee).
+	TipKindFixed TipKind = "FIXED"
+	// A percentage of the price (TipRule.percentBasisPoints).
+	TipKindPercent TipKind = "PERCENT"
+)
+
+var AllTipKind = []TipKind{
+	TipKindNone,
+	TipKindPrompt,
+	TipKindFixed,
+	TipKindPercent,
+}
+
+func (e TipKind) IsValid() bool {
+	switch e {
+	case TipKindNone, TipKindPrompt, TipKindFixed, TipKindPercent:
+		return true
+	}
+	return false
+}
+
+func (e TipKind) String() string {
+	return string(e)
+}
+
+func (e *TipKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TipKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TipKind", str)
+	}
+	return nil
+}
+
+func (e TipKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TipKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TipKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Where a transaction stands.
 type TransactionStatus string
 
@@ -726,6 +928,8 @@ const (
 	TransactionTypeBankTransfer  TransactionType = "BANK_TRANSFER"
 	// A cash withdrawal at a retail store (cashOut): PENDING while its code is open, SUCCESS once redeemed, FAILED when cancelled or expired.
 	TransactionTypeCashOut TransactionType = "CASH_OUT"
+	// A payment to a QRIS merchant (payQris): PENDING while the QRIS switch works, then SUCCESS or FAILED (the total comes back).
+	TransactionTypeQRIsPayment TransactionType = "QRIS_PAYMENT"
 )
 
 var AllTransactionType = []TransactionType{
@@ -736,11 +940,12 @@ var AllTransactionType = []TransactionType{
 	TransactionTypeP2pTransfer,
 	TransactionTypeBankTransfer,
 	TransactionTypeCashOut,
+	TransactionTypeQRIsPayment,
 }
 
 func (e TransactionType) IsValid() bool {
 	switch e {
-	case TransactionTypeTopupVa, TransactionTypeTopupRetail, TransactionTypeWalletPayment, TransactionTypeRefund, TransactionTypeP2pTransfer, TransactionTypeBankTransfer, TransactionTypeCashOut:
+	case TransactionTypeTopupVa, TransactionTypeTopupRetail, TransactionTypeWalletPayment, TransactionTypeRefund, TransactionTypeP2pTransfer, TransactionTypeBankTransfer, TransactionTypeCashOut, TransactionTypeQRIsPayment:
 		return true
 	}
 	return false

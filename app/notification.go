@@ -111,6 +111,8 @@ type JobQueue interface {
 	SettleBankTransfer(ctx context.Context, reffID string, at time.Time) error
 	// ExpireCashOut schedules the release of an unredeemed cash-out at at.
 	ExpireCashOut(ctx context.Context, reffID string, at time.Time) error
+	// DeliverEvent schedules the webhook delivery of a partner event.
+	DeliverEvent(ctx context.Context, id string) error
 }
 
 type sealedMessage struct {

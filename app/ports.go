@@ -24,6 +24,7 @@ type Repos struct {
 	Accounts      wallet.Repository
 	Transactions  transfer.Repository
 	KYC           kyc.Repository
+	Events        EventStore
 	Notifications NotificationStore
 	Jobs          JobQueue
 	Idempotency   IdempotencyStore

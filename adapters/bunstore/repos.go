@@ -147,10 +147,12 @@ type partnerRow struct {
 	SealedSecret    []byte        `bun:"sealed_secret"`
 	CreatedAt       time.Time     `bun:"created_at"`
 	BankTransferFee sql.NullInt64 `bun:"bank_transfer_fee"`
+	CallbackURL     string        `bun:"callback_url"`
 }
 
 func partnerFromDomain(p *partner.Partner) *partnerRow {
-	row := &partnerRow{ID: p.ID(), Name: p.Name(), Role: string(p.Role()), SealedSecret: p.SealedSecret(), CreatedAt: utc(p.CreatedAt())}
+	row := &partnerRow{ID: p.ID(), Name: p.Name(), Role: string(p.Role()), SealedSecret: p.SealedSecret(),
+		CreatedAt: utc(p.CreatedAt()), CallbackURL: p.CallbackURL()}
 	if fee, ok := p.BankTransferFee(); ok {
 		row.BankTransferFee = sql.NullInt64{Int64: fee, Valid: true}
 	}
@@ -167,7 +169,7 @@ func (r partnerRepo) Add(ctx context.Context, p *partner.Partner) error {
 }
 
 func (r partnerRepo) Update(ctx context.Context, p *partner.Partner) error {
-	res, err := r.db.NewUpdate().Model(partnerFromDomain(p)).WherePK().Column("bank_transfer_fee").Exec(ctx)
+	res, err := r.db.NewUpdate().Model(partnerFromDomain(p)).WherePK().Column("bank_transfer_fee", "callback_url").Exec(ctx)
 	return updatedOne(res, err, partner.ErrNotFound)
 }
 
@@ -179,6 +181,9 @@ func (r partnerRepo) ByID(ctx context.Context, id string) (*partner.Partner, err
 	p := partner.Rehydrate(row.ID, row.Name, partner.Role(row.Role), row.SealedSecret, row.CreatedAt)
 	if row.BankTransferFee.Valid {
 		p.SetBankTransferFee(row.BankTransferFee.Int64)
+	}
+	if err := p.SetCallbackURL(row.CallbackURL); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

@@ -74,6 +74,7 @@ func (u *UnitOfWork) repos(db bun.IDB, sqlTx *sql.Tx) app.Repos {
 		Accounts:      accountRepo{s},
 		Transactions:  transactionRepo{s},
 		KYC:           kycRepo{s},
+		Events:        eventRepo{s},
 		Notifications: notificationRepo{s},
 		Idempotency:   idempotencyRepo{s},
 	}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -70,6 +71,26 @@ type ExpireArgs struct {
 
 // Kind implements river.JobArgs.
 func (ExpireArgs) Kind() string { return "cash_out_expire" }
+
+// DeliverArgs asks for the webhook delivery of a partner event.
+type DeliverArgs struct {
+	EventID string `json:"event_id"`
+}
+
+// Kind implements river.JobArgs.
+func (DeliverArgs) Kind() string { return "webhook_deliver" }
+
+const queueWebhooks = "webhooks"
+
+// webhookAttempts with webhookBackoff spans a little over 24 hours at the
+// default base of 1 s: 2 s, 4 s … capped at one hour between attempts, with
+// jitter.
+const webhookAttempts = 36
+
+func webhookBackoff(base time.Duration, attempt int) time.Time {
+	d := min(base<<min(attempt, 12), time.Hour)
+	return time.Now().Add(d + time.Duration(rand.Int64N(int64(d/4)+1)))
+}
 
 func driver(db *bunstore.DB) riverdriver.Driver[*sql.Tx] {
 	if db.Dialect == bunstore.Postgres {
@@ -145,6 +166,12 @@ func (q txQueue) ExpireCashOut(ctx context.Context, reffID string, at time.Time)
 	return err
 }
 
+func (q txQueue) DeliverEvent(ctx context.Context, id string) error {
+	_, err := q.client.InsertTx(ctx, q.tx, DeliverArgs{EventID: id},
+		&river.InsertOpts{Queue: queueWebhooks, MaxAttempts: webhookAttempts})
+	return err
+}
+
 func (q txQueue) CheckDelivery(ctx context.Context, id string, at time.Time) error {
 	_, err := q.client.InsertTx(ctx, q.tx, CheckArgs{NotificationID: id},
 		&river.InsertOpts{Queue: queueNotify, MaxAttempts: notifyAttempts, ScheduledAt: at})
@@ -168,7 +195,7 @@ type RunnerConfig struct {
 }
 
 // NewRunner registers the workers.
-func NewRunner(db *bunstore.DB, courier *app.Courier, reviewer *app.KYCReviewer, a *app.App, cfg RunnerConfig, log *slog.Logger) (*Runner, error) {
+func NewRunner(db *bunstore.DB, courier *app.Courier, reviewer *app.KYCReviewer, a *app.App, hooks *app.Webhooks, cfg RunnerConfig, log *slog.Logger) (*Runner, error) {
 	workers := river.NewWorkers()
 	if cfg.RetryBase <= 0 {
 		cfg.RetryBase = time.Second
@@ -178,6 +205,9 @@ func NewRunner(db *bunstore.DB, courier *app.Courier, reviewer *app.KYCReviewer,
 	river.AddWorker(workers, &kycWorker{reviewer: reviewer})
 	river.AddWorker(workers, &settleWorker{app: a, base: cfg.RetryBase})
 	river.AddWorker(workers, &expireWorker{app: a, base: cfg.RetryBase})
+	if hooks != nil {
+		river.AddWorker(workers, &deliverWorker{hooks: hooks, base: cfg.RetryBase})
+	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 200 * time.Millisecond
 	}
@@ -186,7 +216,7 @@ func NewRunner(db *bunstore.DB, courier *app.Courier, reviewer *app.KYCReviewer,
 	}
 	c, err := river.NewClient(driver(db), &river.Config{
 		Logger:            log,
-		Queues:            map[string]river.QueueConfig{queueNotify: {MaxWorkers: cfg.Workers}, queueKYC: {MaxWorkers: 2}, queueMoney: {MaxWorkers: 10}},
+		Queues:            map[string]river.QueueConfig{queueNotify: {MaxWorkers: cfg.Workers}, queueKYC: {MaxWorkers: 2}, queueMoney: {MaxWorkers: 10}, queueWebhooks: {MaxWorkers: 20}},
 		Workers:           workers,
 		FetchPollInterval: cfg.PollInterval,
 		FetchCooldown:     min(cfg.PollInterval, 100*time.Millisecond),
@@ -282,3 +312,24 @@ func (w *expireWorker) Work(ctx context.Context, job *river.Job[ExpireArgs]) err
 func (w *expireWorker) NextRetry(job *river.Job[ExpireArgs]) time.Time {
 	return notifyBackoff(w.base, job.Attempt)
 }
+
+type deliverWorker struct {
+	river.WorkerDefaults[DeliverArgs]
+	hooks *app.Webhooks
+	base  time.Duration
+}
+
+func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
+	err := w.hooks.Deliver(ctx, job.Args.EventID, job.Attempt >= job.MaxAttempts)
+	if errors.Is(err, app.ErrDeliverLater) {
+		return river.JobSnooze(min(w.base, time.Second))
+	}
+	return err
+}
+
+func (w *deliverWorker) NextRetry(job *river.Job[DeliverArgs]) time.Time {
+	return webhookBackoff(w.base, job.Attempt)
+}
+
+// Timeout bounds one delivery; the sender's own timeout is shorter.
+func (w *deliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration { return 30 * time.Second }

@@ -25,22 +25,24 @@ import (
 
 // Job kinds.
 const (
-	JobSend   = "send"   // app.JobQueue.SendNotification
-	JobCheck  = "check"  // app.JobQueue.CheckDelivery
-	JobKYC    = "kyc"    // app.JobQueue.CheckKYC
-	JobSettle = "settle" // app.JobQueue.SettleBankTransfer
-	JobExpire = "expire" // app.JobQueue.ExpireCashOut
+	JobSend    = "send"    // app.JobQueue.SendNotification
+	JobCheck   = "check"   // app.JobQueue.CheckDelivery
+	JobKYC     = "kyc"     // app.JobQueue.CheckKYC
+	JobSettle  = "settle"  // app.JobQueue.SettleBankTransfer
+	JobExpire  = "expire"  // app.JobQueue.ExpireCashOut
+	JobDeliver = "deliver" // app.JobQueue.DeliverEvent
 )
 
 // Job is one background job enqueued by a committed transaction.
 type Job struct {
-	Kind           string      // JobSend, JobCheck, JobKYC, JobSettle or JobExpire
+	Kind           string      // JobSend, JobCheck, JobKYC, JobSettle, JobExpire or JobDeliver
 	NotificationID string      // set for JobSend and JobCheck
 	Channel        app.Channel // set for JobSend
 	At             time.Time   // set for JobCheck
 	CustomerID     string      // set for JobKYC
 	SubmissionID   string      // set for JobKYC
 	ReffID         string      // set for JobSettle and JobExpire (At too)
+	EventID        string      // set for JobDeliver
 }
 
 // Store is an in-memory app.UnitOfWork. The zero value is not usable; call
@@ -74,6 +76,7 @@ func New() *Store {
 		cashOutCodes:  map[string]transfer.CashOutCode{},
 		notifications: map[string]app.NotificationRecord{},
 		idempotency:   map[idempotencyKey]app.IdempotencyRecord{},
+		events:        map[string]app.Event{},
 	}
 	for _, k := range PlatformAccounts {
 		a := wallet.OpenSystem(k, "", time.Time{})
@@ -189,6 +192,7 @@ type state struct {
 	notifications     map[string]app.NotificationRecord
 	notificationOrder []string
 	idempotency       map[idempotencyKey]app.IdempotencyRecord
+	events            map[string]app.Event
 	jobs              []Job
 }
 
@@ -213,6 +217,7 @@ func (s *state) clone() *state {
 		notifications:     maps.Clone(s.notifications),
 		notificationOrder: slices.Clone(s.notificationOrder),
 		idempotency:       maps.Clone(s.idempotency),
+		events:            maps.Clone(s.events),
 		jobs:              slices.Clone(s.jobs),
 	}
 }
@@ -242,6 +247,7 @@ func (t *tx) repos() app.Repos {
 		Accounts:      accountRepo{t},
 		Transactions:  transactionRepo{t},
 		KYC:           kycRepo{t},
+		Events:        eventRepo{t},
 		Notifications: notificationRepo{t},
 		Jobs:          jobQueue{t},
 		Idempotency:   idempotencyRepo{t},

@@ -154,6 +154,30 @@ func TestCheckKYCJobIsRecorded(t *testing.T) {
 	}
 }
 
+func TestDeliverEventJobIsRecorded(t *testing.T) {
+	t.Parallel()
+	s := memstore.New()
+	if err := s.Do(t.Context(), func(ctx context.Context, r app.Repos) error {
+		return r.Jobs.DeliverEvent(ctx, "evt-1")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := []memstore.Job{{Kind: memstore.JobDeliver, EventID: "evt-1"}}
+	if got := s.Jobs(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Jobs() = %+v, want %+v", got, want)
+	}
+}
+
+func TestSaveOfAMissingEventIsNotFound(t *testing.T) {
+	t.Parallel()
+	err := memstore.New().Do(t.Context(), func(ctx context.Context, r app.Repos) error {
+		return r.Events.Save(ctx, app.Event{ID: "evt-missing", Status: app.EventDelivered})
+	})
+	if !errors.Is(err, app.ErrEventNotFound) {
+		t.Errorf("Save = %v, want %v", err, app.ErrEventNotFound)
+	}
+}
+
 // ledger is a store with two pockets and a merchant account, and the
 // platform accounts it starts with.
 type ledger struct {

@@ -192,7 +192,7 @@ func (r partnerRepo) ByID(ctx context.Context, id string) (*partner.Partner, err
 	return copyPartner(p), nil
 }
 
-// Update saves the fee override only.
+// Update saves the fee override and the callback URL only.
 func (r partnerRepo) Update(ctx context.Context, p *partner.Partner) error {
 	if err := r.check(ctx); err != nil {
 		return err
@@ -206,6 +206,9 @@ func (r partnerRepo) Update(ctx context.Context, p *partner.Partner) error {
 		fee = -1
 	}
 	stored.SetBankTransferFee(fee)
+	if err := stored.SetCallbackURL(p.CallbackURL()); err != nil {
+		return err
+	}
 	r.st.partners[p.ID()] = stored
 	return nil
 }
@@ -215,6 +218,8 @@ func copyPartner(p *partner.Partner) *partner.Partner {
 	if fee, ok := p.BankTransferFee(); ok {
 		c.SetBankTransferFee(fee)
 	}
+	// A URL the partner accepted once is accepted again.
+	_ = c.SetCallbackURL(p.CallbackURL())
 	return c
 }
 
@@ -386,6 +391,14 @@ func (q jobQueue) SettleBankTransfer(ctx context.Context, reffID string, at time
 		return err
 	}
 	q.st.jobs = append(q.st.jobs, Job{Kind: JobSettle, ReffID: reffID, At: at})
+	return nil
+}
+
+func (q jobQueue) DeliverEvent(ctx context.Context, id string) error {
+	if err := q.check(ctx); err != nil {
+		return err
+	}
+	q.st.jobs = append(q.st.jobs, Job{Kind: JobDeliver, EventID: id})
 	return nil
 }
 

@@ -71,6 +71,33 @@ var partnerCases = []testCase{
 		err := try(t, uow, func(ctx context.Context, r app.Repos) error { return r.Partners.Update(ctx, missing) })
 		wantErr(t, "Update", err, partner.ErrNotFound)
 	}},
+	{"callback URL round-trips and update changes or clears it", func(t *testing.T, uow app.UnitOfWork) {
+		none := partner.Rehydrate(newID("ptn"), "Toko Tanpa Webhook", partner.RolePartner, []byte("s"), at(0))
+		do(t, uow, func(ctx context.Context, r app.Repos) error { return r.Partners.Add(ctx, none) })
+		eq(t, "callback URL without one", getPartner(t, uow, none.ID()).CallbackURL(), "")
+
+		p := partner.Rehydrate(newID("ptn"), "Toko Webhook", partner.RolePartner, []byte("s"), at(0))
+		p.SetBankTransferFee(2500)
+		setCallbackURL(t, p, "https://partner.example.co.id/hooks/wallet?v=1")
+		do(t, uow, func(ctx context.Context, r app.Repos) error { return r.Partners.Add(ctx, p) })
+		eq(t, "callback URL after add", getPartner(t, uow, p.ID()).CallbackURL(), p.CallbackURL())
+
+		setCallbackURL(t, p, "http://10.0.0.7:8080/callback")
+		do(t, uow, func(ctx context.Context, r app.Repos) error { return r.Partners.Update(ctx, p) })
+		got := getPartner(t, uow, p.ID())
+		eq(t, "callback URL after update", got.CallbackURL(), "http://10.0.0.7:8080/callback")
+		if fee, ok := got.BankTransferFee(); !ok || fee != 2500 {
+			t.Errorf("fee = %d, %v after changing the callback URL", fee, ok)
+		}
+
+		setCallbackURL(t, p, "")
+		do(t, uow, func(ctx context.Context, r app.Repos) error { return r.Partners.Update(ctx, p) })
+		eq(t, "callback URL after clearing", getPartner(t, uow, p.ID()).CallbackURL(), "")
+
+		setCallbackURL(t, none, "https://late.example.com/webhook")
+		do(t, uow, func(ctx context.Context, r app.Repos) error { return r.Partners.Update(ctx, none) })
+		eq(t, "callback URL set by update", getPartner(t, uow, none.ID()).CallbackURL(), "https://late.example.com/webhook")
+	}},
 	{"changing a sealed secret after add changes nothing", func(t *testing.T, uow app.UnitOfWork) {
 		secret := []byte("sealed-secret")
 		p := partner.Rehydrate(newID("ptn"), "Toko Maju", partner.RolePartner, secret, at(0))
@@ -79,6 +106,13 @@ var partnerCases = []testCase{
 		getPartner(t, uow, p.ID()).SealedSecret()[1] = 'X'
 		eqBytes(t, "sealed secret", getPartner(t, uow, p.ID()).SealedSecret(), []byte("sealed-secret"))
 	}},
+}
+
+func setCallbackURL(t *testing.T, p *partner.Partner, u string) {
+	t.Helper()
+	if err := p.SetCallbackURL(u); err != nil {
+		t.Fatalf("SetCallbackURL(%q): %v", u, err)
+	}
 }
 
 func isBound(t *testing.T, uow app.UnitOfWork, partnerID, customerID string) bool {

@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) app.UnitOfWork) {
 		{"cash-out", cashOutCases},
 		{"kyc", kycCases},
 		{"notification", notificationCases},
+		{"event", eventCases},
 		{"idempotency", idempotencyCases},
 	}
 	for _, g := range groups {

@@ -14,6 +14,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -32,6 +33,8 @@ commands:
   sign --method M --path P [--body F]     print signed request headers for curl (-H @file)
   kyc approve|reject --mobile 628… [--reason R]   decide a customer's pending KYC submission
   reconcile                               prove the ledger invariants; exits 1 with a report when one fails
+  webhooks list --partner ID [--status S] list a partner's webhook deliveries (S: PENDING, DELIVERED, DEAD, NO_ENDPOINT)
+  webhooks replay EVENT_ID                deliver an event again
 
 Configuration is read from the environment; see README.md.
 `
@@ -75,6 +78,8 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 		return kycCommand(ctx, cfg, log, args[1:], stdout, stderr)
 	case "reconcile":
 		return reconcileCommand(ctx, cfg, log, stdout, stderr)
+	case "webhooks":
+		return webhooksCommand(ctx, cfg, log, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -171,6 +176,7 @@ func partnerCommand(ctx context.Context, cfg Config, log *slog.Logger, args []st
 	role := fs.String("role", "PARTNER", "PARTNER or CHANNEL (create)")
 	id := fs.String("id", "", "partner id (update)")
 	fee := fs.Int64("bank-transfer-fee", -1, "this partner's fee on transfers to banks, in rupiah; negative: the platform default")
+	callback := fs.String("callback-url", "", "where the partner receives webhooks (https://…)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -184,7 +190,12 @@ func partnerCommand(ctx context.Context, cfg Config, log *slog.Logger, args []st
 		if err != nil {
 			return err
 		}
-		out := map[string]any{"partnerId": p.ID(), "name": p.Name(), "role": string(p.Role())}
+		if *callback != "" {
+			if p, err = c.App.SetCallbackURL(ctx, *id, *callback); err != nil {
+				return err
+			}
+		}
+		out := map[string]any{"partnerId": p.ID(), "name": p.Name(), "role": string(p.Role()), "callbackUrl": p.CallbackURL()}
 		if f, ok := p.BankTransferFee(); ok {
 			out["bankTransferFee"] = f
 		}
@@ -197,6 +208,11 @@ func partnerCommand(ctx context.Context, cfg Config, log *slog.Logger, args []st
 	res, err := c.App.CreatePartner(ctx, np)
 	if err != nil {
 		return err
+	}
+	if *callback != "" {
+		if _, err := c.App.SetCallbackURL(ctx, res.Partner.ID(), *callback); err != nil {
+			return err
+		}
 	}
 	return writeJSONLine(stdout, map[string]string{
 		"partnerId": res.Partner.ID(), "name": res.Partner.Name(), "role": string(res.Partner.Role()), "secret": res.Secret,
@@ -246,4 +262,47 @@ func reconcileCommand(ctx context.Context, cfg Config, log *slog.Logger, stdout,
 	}
 	fmt.Fprintln(stdout, "OK: every entry sums to zero, every cached balance equals its postings, the ledger sums to zero")
 	return nil
+}
+
+func webhooksCommand(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdout, stderr io.Writer) error {
+	usage := errors.New("usage: wallet webhooks list --partner ID [--status S] | wallet webhooks replay EVENT_ID")
+	if len(args) == 0 {
+		return usage
+	}
+	c, cleanup, err := open(ctx, cfg, log, stderr)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	switch args[0] {
+	case "list":
+		fs := flag.NewFlagSet("webhooks list", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		partnerID := fs.String("partner", "", "partner id (required)")
+		status := fs.String("status", "", "PENDING, DELIVERED, DEAD or NO_ENDPOINT")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		events, err := c.App.Deliveries(ctx, *partnerID, strings.ToUpper(*status), 100)
+		if err != nil {
+			return err
+		}
+		for _, e := range events {
+			if err := writeJSONLine(stdout, map[string]any{"eventId": e.ID, "reffId": e.ReffID, "status": e.Status,
+				"attempts": e.Attempts, "lastError": e.LastError, "createdAt": e.CreatedAt}); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "replay":
+		if len(args) != 2 {
+			return usage
+		}
+		e, err := c.App.ReplayEvent(ctx, args[1])
+		if err != nil {
+			return err
+		}
+		return writeJSONLine(stdout, map[string]any{"eventId": e.ID, "status": e.Status})
+	}
+	return usage
 }

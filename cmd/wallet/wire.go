@@ -17,6 +17,7 @@ import (
 	"github.com/dompet/wallet/adapters/rest"
 	"github.com/dompet/wallet/adapters/secretbox"
 	"github.com/dompet/wallet/adapters/system"
+	"github.com/dompet/wallet/adapters/webhook"
 	"github.com/dompet/wallet/app"
 )
 
@@ -32,6 +33,7 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		ekyc.ProviderSet,
 		bankgw.ProviderSet,
 		qrisswitch.ProviderSet,
+		webhook.ProviderSet,
 		wire.Struct(new(app.Gateways), "*"),
 		rest.ProviderSet,
 		app.ProviderSet,

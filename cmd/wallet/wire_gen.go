@@ -17,6 +17,7 @@ import (
 	"github.com/dompet/wallet/adapters/rest"
 	"github.com/dompet/wallet/adapters/secretbox"
 	"github.com/dompet/wallet/adapters/system"
+	"github.com/dompet/wallet/adapters/webhook"
 	"github.com/dompet/wallet/app"
 	"log/slog"
 )
@@ -77,8 +78,10 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 	courier := app.NewCourier(unitOfWork, box, clock, whatsAppSender, textSender, appConfig, log)
 	ekycSimulator := _wireSimulatorValue
 	kycReviewer := app.NewKYCReviewer(unitOfWork, ekycSimulator, clock, log)
+	sender := webhook.NewSender()
+	webhooks := app.NewWebhooks(appApp, sender)
 	runnerConfig := provideRunnerConfig(cfg)
-	runner, err := jobs.NewRunner(db, courier, kycReviewer, appApp, runnerConfig, log)
+	runner, err := jobs.NewRunner(db, courier, kycReviewer, appApp, webhooks, runnerConfig, log)
 	if err != nil {
 		cleanup()
 		return nil, nil, err

@@ -6,6 +6,7 @@ package partner
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -48,7 +49,27 @@ type Partner struct {
 	createdAt    time.Time
 	bankFee      int64
 	hasBankFee   bool
+	callbackURL  string
 }
+
+// SetCallbackURL sets where the partner receives webhooks; empty turns them
+// off. Only absolute http(s) URLs are accepted.
+func (p *Partner) SetCallbackURL(raw string) error {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		p.callbackURL = ""
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(raw) > 500 {
+		return fault.Invalidf("callbackUrl", "must be an absolute http(s) URL")
+	}
+	p.callbackURL = raw
+	return nil
+}
+
+// CallbackURL returns the webhook endpoint, empty when none.
+func (p *Partner) CallbackURL() string { return p.callbackURL }
 
 // SetBankTransferFee overrides, for this partner's customers, the
 // platform's service fee on transfers to banks. A negative fee removes the

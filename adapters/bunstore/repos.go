@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -358,8 +359,14 @@ func (r idempotencyRepo) Claim(ctx context.Context, rec app.IdempotencyRecord) (
 	if err != nil {
 		return nil, err
 	}
+	body := row.Body
+	if row.Done && r.box != nil {
+		if body, err = r.box.Open(row.Body); err != nil {
+			return nil, fmt.Errorf("open stored answer: %w", err)
+		}
+	}
 	return &app.IdempotencyRecord{PartnerID: row.PartnerID, Key: row.Key, RequestHash: row.RequestHash, Done: row.Done,
-		LockedUntil: row.LockedUntil, Response: app.StoredResponse{Status: row.Status, Body: row.Body},
+		LockedUntil: row.LockedUntil, Response: app.StoredResponse{Status: row.Status, Body: body},
 		CreatedAt: row.CreatedAt}, nil
 }
 
@@ -373,9 +380,18 @@ func (r idempotencyRepo) Steal(ctx context.Context, partnerID, key string, locke
 	return n == 1, err
 }
 
+// Complete seals the stored answer: answers carry access tokens and
+// cash-out codes, which must not sit readable at rest.
 func (r idempotencyRepo) Complete(ctx context.Context, partnerID, key string, resp app.StoredResponse) error {
+	body := resp.Body
+	if r.box != nil {
+		var err error
+		if body, err = r.box.Seal(resp.Body); err != nil {
+			return err
+		}
+	}
 	_, err := r.db.NewUpdate().Model((*idempotencyRow)(nil)).
-		Set("done = ?", true).Set("status = ?", resp.Status).Set("body = ?", resp.Body).
+		Set("done = ?", true).Set("status = ?", resp.Status).Set("body = ?", body).
 		Where("partner_id = ? AND key = ?", partnerID, key).Exec(ctx)
 	return err
 }

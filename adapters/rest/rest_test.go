@@ -239,6 +239,14 @@ func idempotency(t *testing.T, s *apptest.Stack) {
 	if again.Status != 200 || string(again.Raw) != string(first.Raw) {
 		t.Fatalf("replay differs:\n%s\n%s", first.Raw, again.Raw)
 	}
+	// The stored answer is sealed at rest (answers carry tokens and codes).
+	var stored []byte
+	if err := s.DB.Bun.NewSelect().Table("idempotency_keys").Column("body").Where("key = ?", "idem-1").Scan(t.Context(), &stored); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(stored), "responseId") {
+		t.Fatal("the stored answer is readable at rest")
+	}
 	// Same key, different body: 60.
 	conflict := s.Do(apptest.Request{Method: "POST", Path: "/register-customer/", Body: `{"mobileNumber":"081200000006","firstName":"Other"}`,
 		PartnerID: c.id, Secret: c.secret, ExternalID: "idem-1"})

@@ -33,6 +33,8 @@ type caller struct {
 	// carry it so that a retried request finds its movement instead of
 	// repeating it (ADR 0002).
 	externalID string
+	// websocket is set by connection_init: subscriptions need one.
+	websocket bool
 }
 
 func withCaller(ctx context.Context, c *caller) context.Context {
@@ -56,7 +58,8 @@ var (
 		Detail: "is required for this field (Bearer <customer access token>)"}
 	errBadAuthorization = &fault.Error{Kind: fault.Unauthenticated, Field: "Authorization",
 		Detail: "must be Bearer <token>"}
-	errNoReader = &fault.Error{Kind: fault.Unauthenticated, Field: "Authorization",
+	errNeedsWebsocket = fault.Invalidf("transactionUpdated", "is a subscription: open a websocket (graphql-transport-ws or graphql-ws) to %s", Endpoint)
+	errNoReader       = &fault.Error{Kind: fault.Unauthenticated, Field: "Authorization",
 		Detail: "is required for this field (Bearer <customer access token>), unless the request is signed with the partner secret"}
 )
 

@@ -9,6 +9,7 @@ import (
 	"github.com/dompet/wallet/domain/fault"
 	"github.com/dompet/wallet/domain/kyc"
 	"github.com/dompet/wallet/domain/otp"
+	"github.com/dompet/wallet/domain/partner"
 	"github.com/dompet/wallet/domain/qris"
 	"github.com/dompet/wallet/domain/transfer"
 	"github.com/dompet/wallet/domain/wallet"
@@ -408,4 +409,52 @@ func qrisPaymentModel(m app.QRISPaid, err error) (*model.QrisPaymentResult, erro
 		MerchantName: m.Transaction.Counterparty(),
 		InProcess:    t.Status == model.TransactionStatusPending,
 	}, nil
+}
+
+func partnerModel(p *partner.Partner) *model.Partner {
+	return &model.Partner{PartnerID: p.ID(), Name: p.Name(), Role: string(p.Role()), CallbackURL: optional(p.CallbackURL())}
+}
+
+// callbackURLError names the argument (url) in the domain's callbackUrl
+// error.
+func callbackURLError(err error) error {
+	if f, ok := fault.As(err); ok && f.Kind == fault.Invalid && f.Field == "callbackUrl" {
+		return &fault.Error{Kind: f.Kind, Field: "url", Detail: f.Detail}
+	}
+	return err
+}
+
+// webhookDeliveries lists 100 by default and at most 500, as
+// app.Deliveries allows.
+const (
+	defaultDeliveries = 100
+	maxDeliveries     = 500
+)
+
+func deliveriesLimit(first *int) (int, error) {
+	if first == nil {
+		return defaultDeliveries, nil
+	}
+	if *first < 1 || *first > maxDeliveries {
+		return 0, fault.Invalidf("first", "must be between 1 and %d", maxDeliveries)
+	}
+	return *first, nil
+}
+
+func deliveriesModel(events []app.Event) ([]*model.WebhookDelivery, error) {
+	out := make([]*model.WebhookDelivery, len(events))
+	for i, e := range events {
+		status := model.WebhookStatus(e.Status)
+		if !status.IsValid() {
+			return nil, fmt.Errorf("graph: event %s has a status the schema does not know: %s", e.ID, e.Status)
+		}
+		d := &model.WebhookDelivery{EventID: e.ID, ReffID: e.ReffID, Status: status, Attempts: e.Attempts,
+			LastError: optional(e.LastError), CreatedAt: e.CreatedAt, Payload: string(e.Payload)}
+		if !e.DeliveredAt.IsZero() {
+			at := e.DeliveredAt
+			d.DeliveredAt = &at
+		}
+		out[i] = d
+	}
+	return out, nil
 }

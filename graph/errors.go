@@ -162,5 +162,6 @@ func (d *door) websocketInit(ctx context.Context, p transport.InitPayload) (cont
 		}
 		return ctx, nil, errors.New(msg)
 	}
+	c.websocket = true
 	return withCaller(ctx, c), nil, nil
 }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,6 +51,9 @@ const (
 type faultyStore struct {
 	*memstore.Store
 	fault storeFault
+	// feedReads counts reads of the subscription feed (ForCustomer), so
+	// that a test knows a subscription has started.
+	feedReads *atomic.Int64
 }
 
 func (s faultyStore) Do(ctx context.Context, fn func(ctx context.Context, r app.Repos) error) error {
@@ -57,8 +61,19 @@ func (s faultyStore) Do(ctx context.Context, fn func(ctx context.Context, r app.
 		if s.fault != noFault {
 			r.Accounts = faultyAccounts{Repository: r.Accounts, fault: s.fault}
 		}
+		r.Events = countingEvents{EventStore: r.Events, reads: s.feedReads}
 		return fn(ctx, r)
 	})
+}
+
+type countingEvents struct {
+	app.EventStore
+	reads *atomic.Int64
+}
+
+func (e countingEvents) ForCustomer(ctx context.Context, customerID, afterID string, limit int) ([]app.Event, error) {
+	defer e.reads.Add(1)
+	return e.EventStore.ForCustomer(ctx, customerID, afterID, limit)
 }
 
 type faultyAccounts struct {
@@ -92,13 +107,14 @@ func (c *clock) Advance(d time.Duration) {
 }
 
 type fixture struct {
-	t       *testing.T
-	clock   *clock
-	store   *memstore.Store
-	box     *secretbox.Box
-	app     *app.App
-	handler http.Handler
-	logs    *syncBuffer
+	t         *testing.T
+	clock     *clock
+	store     *memstore.Store
+	feedReads *atomic.Int64
+	box       *secretbox.Box
+	app       *app.App
+	handler   http.Handler
+	logs      *syncBuffer
 }
 
 type syncBuffer struct {
@@ -131,9 +147,10 @@ func newFixture(t *testing.T, f storeFault, opts ...graph.Option) *fixture {
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	clk := &clock{now: time.Now()}
-	a := app.New(faultyStore{Store: store, fault: f}, clk, system.NewULIDs(), phone.NewNormalizer(), box, cfg, log, app.Gateways{Bank: bankgw.NewSimulator(bankgw.Delay(50 * time.Millisecond)), QRIS: qrisswitch.NewSimulator(bankgw.Delay(50 * time.Millisecond))})
+	feedReads := &atomic.Int64{}
+	a := app.New(faultyStore{Store: store, fault: f, feedReads: feedReads}, clk, system.NewULIDs(), phone.NewNormalizer(), box, cfg, log, app.Gateways{Bank: bankgw.NewSimulator(bankgw.Delay(50 * time.Millisecond)), QRIS: qrisswitch.NewSimulator(bankgw.Delay(50 * time.Millisecond))})
 	return &fixture{
-		t: t, clock: clk, store: store, box: box, app: a, logs: logs,
+		t: t, clock: clk, store: store, feedReads: feedReads, box: box, app: a, logs: logs,
 		handler: graph.NewHandler(a, rest.NewValidator(), log, opts...),
 	}
 }

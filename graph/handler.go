@@ -34,17 +34,52 @@ const Endpoint = "/graphql"
 // field).
 const DefaultComplexityLimit = 200
 
+// DefaultSubscriptionPoll is how often a subscription reads the event
+// outbox. Polling the shared store, rather than listening to this
+// process's use cases, lets a subscriber on one server see the changes
+// another server (or a job runner) makes.
+const DefaultSubscriptionPoll = 300 * time.Millisecond
+
+// DefaultSessionRecheck is how often a subscription checks its customer's
+// access token: a logout or an expiry ends the subscription with an
+// UNAUTHENTICATED error.
+const DefaultSessionRecheck = 30 * time.Second
+
 // Option tunes NewHandler.
 type Option func(*options)
 
 type options struct {
 	complexity int
 	origins    []string
+	poll       time.Duration
+	recheck    time.Duration
 }
 
 // WithComplexityLimit replaces DefaultComplexityLimit.
 func WithComplexityLimit(n int) Option {
 	return func(o *options) { o.complexity = n }
+}
+
+// WithSubscriptionPoll replaces DefaultSubscriptionPoll, how often a
+// subscription reads the event outbox (tests shorten it). A duration of
+// zero or less keeps the default.
+func WithSubscriptionPoll(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.poll = d
+		}
+	}
+}
+
+// WithSessionRecheck replaces DefaultSessionRecheck, how often a
+// subscription checks that its customer's access token still holds. A
+// duration of zero or less keeps the default.
+func WithSessionRecheck(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.recheck = d
+		}
+	}
 }
 
 // WithWebsocketOrigins lists the browser origins (host patterns, as in
@@ -59,14 +94,14 @@ func WithWebsocketOrigins(patterns ...string) Option {
 // Introspection stays on: partners generate their clients from it, and the
 // schema holds nothing secret.
 func NewHandler(a *app.App, v *validator.Validate, log *slog.Logger, opts ...Option) http.Handler {
-	o := options{complexity: DefaultComplexityLimit}
+	o := options{complexity: DefaultComplexityLimit, poll: DefaultSubscriptionPoll, recheck: DefaultSessionRecheck}
 	for _, opt := range opts {
 		opt(&o)
 	}
 	d := &door{app: a, log: log}
 
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
-		Resolvers: &Resolver{app: a, validate: v},
+		Resolvers: &Resolver{app: a, validate: v, log: log, poll: o.poll, recheck: o.recheck},
 	}))
 	readLimit := int64(rest.MaxBody)
 	srv.AddTransport(transport.Websocket{

@@ -1,6 +1,9 @@
 package graph
 
 import (
+	"log/slog"
+	"time"
+
 	"github.com/go-playground/validator/v10"
 
 	"github.com/dompet/wallet/app"
@@ -11,4 +14,9 @@ import (
 type Resolver struct {
 	app      *app.App
 	validate *validator.Validate
+	log      *slog.Logger
+	// poll is how often subscriptions read the event outbox.
+	poll time.Duration
+	// recheck is how often subscriptions check their access token.
+	recheck time.Duration
 }

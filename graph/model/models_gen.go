@@ -149,6 +149,16 @@ type PageInfo struct {
 	EndCursor       *string `json:"endCursor,omitempty"`
 }
 
+// A partner (or channel) as the platform knows it.
+type Partner struct {
+	PartnerID string `json:"partnerId"`
+	Name      string `json:"name"`
+	// PARTNER or CHANNEL.
+	Role string `json:"role"`
+	// Where the partner receives webhooks; null when it receives none.
+	CallbackURL *string `json:"callbackUrl,omitempty"`
+}
+
 type PartnerCashOutInput struct {
 	// The customer withdrawing.
 	MobileNumber string `json:"mobileNumber" validate:"required,max=20"`
@@ -320,6 +330,9 @@ type SubmitKycInput struct {
 	BirthDate string `json:"birthDate" validate:"required,max=10"`
 }
 
+type Subscription struct {
+}
+
 // A QRIS payload's tip or convenience fee rule.
 type TipRule struct {
 	Kind TipKind `json:"kind"`
@@ -444,6 +457,25 @@ type WalletPaymentInput struct {
 	// Unique per partner: a used orderId is IDEMPOTENCY_CONFLICT.
 	OrderID     string  `json:"orderId" validate:"required,max=64"`
 	Description *string `json:"description,omitempty" validate:"omitempty,max=255"`
+}
+
+// One webhook to the partner: a transaction it started was created or
+// changed status.
+type WebhookDelivery struct {
+	// The X-EVENT-ID header and payload eventId.
+	EventID string `json:"eventId"`
+	// The transaction's reffId.
+	ReffID string        `json:"reffId"`
+	Status WebhookStatus `json:"status"`
+	// Delivery attempts so far.
+	Attempts int `json:"attempts"`
+	// Why the last attempt failed (the HTTP status or the connection error); null after a success.
+	LastError *string   `json:"lastError,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+	// Null until DELIVERED.
+	DeliveredAt *time.Time `json:"deliveredAt,omitempty"`
+	// The JSON body the partner receives (eventId, type, reffId, transactionType, status, amount, serviceFee, totalAmount, orderId, occurredAt).
+	Payload string `json:"payload"`
 }
 
 // Life cycle state of a customer account.
@@ -981,6 +1013,70 @@ func (e *TransactionType) UnmarshalJSON(b []byte) error {
 }
 
 func (e TransactionType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a webhook stands.
+type WebhookStatus string
+
+const (
+	// Not delivered yet: queued, or being retried with backoff.
+	WebhookStatusPending WebhookStatus = "PENDING"
+	// The partner answered 2xx.
+	WebhookStatusDelivered WebhookStatus = "DELIVERED"
+	// Retries exhausted; the platform's operators can send it again.
+	WebhookStatusDead WebhookStatus = "DEAD"
+	// The partner had no callbackUrl when it was due.
+	WebhookStatusNoEndpoint WebhookStatus = "NO_ENDPOINT"
+)
+
+var AllWebhookStatus = []WebhookStatus{
+	WebhookStatusPending,
+	WebhookStatusDelivered,
+	WebhookStatusDead,
+	WebhookStatusNoEndpoint,
+}
+
+func (e WebhookStatus) IsValid() bool {
+	switch e {
+	case WebhookStatusPending, WebhookStatusDelivered, WebhookStatusDead, WebhookStatusNoEndpoint:
+		return true
+	}
+	return false
+}
+
+func (e WebhookStatus) String() string {
+	return string(e)
+}
+
+func (e *WebhookStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WebhookStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WebhookStatus", str)
+	}
+	return nil
+}
+
+func (e WebhookStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WebhookStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WebhookStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -113,8 +113,9 @@ type App struct {
 
 // New wires the application.
 func New(uow UnitOfWork, clock Clock, ids IDs, phones PhoneNormalizer, box SecretBox, cfg Config, log *slog.Logger, out Gateways) *App {
-	uow = eventingUoW{UnitOfWork: uow, ids: ids, now: clock.Now}
-	return &App{uow: uow, gateway: out.Bank, qris: out.QRIS, clock: clock, ids: ids, phones: phones, box: box, cfg: cfg, log: log, rand: rand.Reader}
+	a := &App{gateway: out.Bank, qris: out.QRIS, clock: clock, ids: ids, phones: phones, box: box, cfg: cfg, log: log, rand: rand.Reader}
+	a.uow = eventingUoW{UnitOfWork: uow, ids: ids, now: clock.Now, endpoint: a.cachedEndpoint}
+	return a
 }
 
 // Gateways are the outbound money ports.

@@ -88,6 +88,9 @@ type eventingRepository struct {
 	jobs   JobQueue
 	ids    IDs
 	now    func() time.Time
+	// endpoint reports a partner's callback URL when the process knows it
+	// without asking the database (known is false otherwise).
+	endpoint func(partnerID string) (url string, known bool)
 }
 
 func (r eventingRepository) Add(ctx context.Context, t *transfer.Transaction) error {
@@ -119,10 +122,15 @@ func (r eventingRepository) emit(ctx context.Context, t *transfer.Transaction) e
 	}
 	e := Event{ID: id, PartnerID: t.PartnerID(), CustomerID: t.CustomerID(), CounterpartyID: t.CounterpartyID(),
 		ReffID: t.ID(), Type: EventTransactionUpdated, Payload: body, Status: EventPending, CreatedAt: now}
+	// A partner known to have no endpoint gets no delivery job: the event
+	// still feeds subscriptions and the delivery log, at one insert.
+	if url, known := r.endpoint(t.PartnerID()); known && url == "" {
+		e.Status = EventNoEndpoint
+	}
 	if err := r.events.Add(ctx, e); err != nil {
 		return err
 	}
-	if r.jobs == nil {
+	if r.jobs == nil || e.Status != EventPending {
 		return nil
 	}
 	return r.jobs.DeliverEvent(ctx, id)
@@ -132,14 +140,16 @@ func (r eventingRepository) emit(ctx context.Context, t *transfer.Transaction) e
 // transaction changes emit events, without any use case having to.
 type eventingUoW struct {
 	UnitOfWork
-	ids IDs
-	now func() time.Time
+	ids      IDs
+	now      func() time.Time
+	endpoint func(partnerID string) (string, bool)
 }
 
 func (u eventingUoW) Do(ctx context.Context, fn func(ctx context.Context, r Repos) error) error {
 	return u.UnitOfWork.Do(ctx, func(ctx context.Context, r Repos) error {
 		if r.Transactions != nil {
-			r.Transactions = eventingRepository{Repository: r.Transactions, events: r.Events, jobs: r.Jobs, ids: u.ids, now: u.now}
+			r.Transactions = eventingRepository{Repository: r.Transactions, events: r.Events, jobs: r.Jobs, ids: u.ids, now: u.now,
+				endpoint: u.endpoint}
 		}
 		return fn(ctx, r)
 	})
@@ -330,4 +340,19 @@ func (a *App) CustomerEvents(ctx context.Context, s CustomerSession, afterID str
 		return err
 	})
 	return out, err
+}
+
+// cachedEndpoint reads a partner's callback URL from the process cache only:
+// it runs inside transactions, where a database read on another connection
+// could wait on the transaction itself (SQLite has one connection).
+func (a *App) cachedEndpoint(partnerID string) (string, bool) {
+	v, ok := a.partners.Load(partnerID)
+	if !ok {
+		return "", false
+	}
+	c := v.(cachedPartner)
+	if !time.Now().Before(c.expires) {
+		return "", false
+	}
+	return c.partner.CallbackURL(), true
 }

@@ -339,6 +339,11 @@ func TestWebhookDeliveriesArePerPartner(t *testing.T) {
 	f := newFixture(t, noFault)
 	p := f.partner("ojek")
 	bca := f.partnerAs("BCA", "CHANNEL")
+	// With an endpoint the channel's events wait for delivery; without one
+	// (the partner here) they are recorded as NO_ENDPOINT.
+	if _, err := f.app.SetCallbackURL(context.Background(), bca.id, "https://bca.example/hook"); err != nil {
+		t.Fatal(err)
+	}
 	const mobile = "081234567874"
 	customer := as{partner: &p, token: f.login(&p, mobile)}
 	topUp := f.topUp(&bca, mobile, "100000", "BCA-W1").Transaction

@@ -236,11 +236,8 @@ func (a *App) checkSender(ctx context.Context, p *partner.Partner, mobile custom
 
 // sender loads a customer who may send money out through the partner.
 func (a *App) sender(ctx context.Context, r Repos, p *partner.Partner, mobile customer.MobileNumber) (*customer.Customer, error) {
-	c, err := r.Customers.ByMobile(ctx, mobile, false)
+	c, err := boundTo(ctx, r, p, mobile)
 	if err != nil {
-		return nil, err
-	}
-	if err := requireBinding(ctx, r, p.ID(), c.ID()); err != nil {
 		return nil, err
 	}
 	if err := c.EnsureActive(); err != nil {

@@ -155,3 +155,16 @@ func lookupCustomer(ctx context.Context, r Repos, m customer.MobileNumber) (*cus
 	}
 	return c, err
 }
+
+// boundTo loads a customer the partner may act for, in one read.
+// Errors: NotFound, Forbidden.
+func boundTo(ctx context.Context, r Repos, p *partner.Partner, m customer.MobileNumber) (*customer.Customer, error) {
+	c, bound, err := r.Customers.ByMobileFor(ctx, m, p.ID())
+	if err != nil {
+		return nil, err
+	}
+	if !bound {
+		return nil, partner.ErrNotBound
+	}
+	return c, nil
+}

@@ -60,11 +60,8 @@ func (a *App) Pay(ctx context.Context, cmd Pay) (Moved, error) {
 		return Moved{}, err
 	}
 	out, err := a.move(ctx, cmd.Partner.ID(), cmd.ExternalID, func(ctx context.Context, r Repos) (Moved, error) {
-		c, err := r.Customers.ByMobile(ctx, mobile, false)
+		c, err := boundTo(ctx, r, cmd.Partner, mobile)
 		if err != nil {
-			return Moved{}, err
-		}
-		if err := requireBinding(ctx, r, cmd.Partner.ID(), c.ID()); err != nil {
 			return Moved{}, err
 		}
 		if err := c.EnsureActive(); err != nil {

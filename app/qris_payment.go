@@ -76,11 +76,8 @@ func (a *App) PayQRIS(ctx context.Context, cmd PayQRIS) (QRISPaid, error) {
 		return QRISPaid{}, err
 	}
 	held, err := a.move(ctx, cmd.Partner.ID(), cmd.ExternalID, func(ctx context.Context, r Repos) (Moved, error) {
-		c, err := r.Customers.ByMobile(ctx, mobile, false)
+		c, err := boundTo(ctx, r, cmd.Partner, mobile)
 		if err != nil {
-			return Moved{}, err
-		}
-		if err := requireBinding(ctx, r, cmd.Partner.ID(), c.ID()); err != nil {
 			return Moved{}, err
 		}
 		if err := c.EnsureActive(); err != nil {

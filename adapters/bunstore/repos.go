@@ -67,6 +67,22 @@ func (r customerRepo) ByMobile(ctx context.Context, m customer.MobileNumber, loc
 	return row.toDomain(), nil
 }
 
+type boundCustomerRow struct {
+	customerRow `bun:",extend"`
+	Bound       bool `bun:"bound,scanonly"`
+}
+
+func (r customerRepo) ByMobileFor(ctx context.Context, m customer.MobileNumber, partnerID string) (*customer.Customer, bool, error) {
+	row := new(boundCustomerRow)
+	err := r.db.NewSelect().Model(row).ColumnExpr("c.*").ModelTableExpr("customers AS c").
+		ColumnExpr("EXISTS (SELECT 1 FROM partner_customers AS b WHERE b.partner_id = ? AND b.customer_id = c.id) AS bound", partnerID).
+		Where("c.mobile = ?", m.String()).Scan(ctx)
+	if err != nil {
+		return nil, false, one(err, customer.ErrNotFound)
+	}
+	return row.toDomain(), row.Bound, nil
+}
+
 func (r customerRepo) ByID(ctx context.Context, id string) (*customer.Customer, error) {
 	row := new(customerRow)
 	if err := r.db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {

@@ -54,6 +54,15 @@ func (r customerRepo) ByMobile(ctx context.Context, m customer.MobileNumber, _ b
 	return copyCustomer(c, c.CreatedAt()), nil
 }
 
+func (r customerRepo) ByMobileFor(ctx context.Context, m customer.MobileNumber, partnerID string) (*customer.Customer, bool, error) {
+	c, err := r.ByMobile(ctx, m, false)
+	if err != nil {
+		return nil, false, err
+	}
+	_, bound := r.st.bindings[binding{partnerID, c.ID()}]
+	return c, bound, nil
+}
+
 func (r customerRepo) ByID(ctx context.Context, id string) (*customer.Customer, error) {
 	if err := r.check(ctx); err != nil {
 		return nil, err

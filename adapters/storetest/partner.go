@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dompet/wallet/app"
+	"github.com/dompet/wallet/domain/customer"
 	"github.com/dompet/wallet/domain/partner"
 )
 
@@ -126,6 +127,29 @@ func isBound(t *testing.T, uow app.UnitOfWork, partnerID, customerID string) boo
 }
 
 var bindingCases = []testCase{
+	{"by mobile for a partner tells whether it is bound", func(t *testing.T, uow app.UnitOfWork) {
+		p, other, c := addPartner(t, uow), addPartner(t, uow), addCustomer(t, uow)
+		do(t, uow, func(ctx context.Context, r app.Repos) error { return r.Bindings.Bind(ctx, p.ID(), c.ID(), at(0)) })
+		for _, tt := range []struct {
+			partnerID string
+			bound     bool
+		}{{p.ID(), true}, {other.ID(), false}} {
+			do(t, uow, func(ctx context.Context, r app.Repos) error {
+				got, bound, err := r.Customers.ByMobileFor(ctx, c.Mobile(), tt.partnerID)
+				if err != nil {
+					return err
+				}
+				eq(t, "id", got.ID(), c.ID())
+				eq(t, "bound", bound, tt.bound)
+				return nil
+			})
+		}
+		err := try(t, uow, func(ctx context.Context, r app.Repos) error {
+			_, _, err := r.Customers.ByMobileFor(ctx, "6289999999999", p.ID())
+			return err
+		})
+		wantErr(t, "ByMobileFor", err, customer.ErrNotFound)
+	}},
 	{"unbound pair is not bound", func(t *testing.T, uow app.UnitOfWork) {
 		p, c := addPartner(t, uow), addCustomer(t, uow)
 		if isBound(t, uow, p.ID(), c.ID()) {

@@ -264,6 +264,10 @@ type Repository interface {
 	// locked until the surrounding transaction ends, which serialises OTP
 	// issue and verification per customer.
 	ByMobile(ctx context.Context, m MobileNumber, forUpdate bool) (*Customer, error)
+	// ByMobileFor returns the customer and whether partnerID is bound to it
+	// (may act for it), in one read: every partner request needs both.
+	// ErrNotFound when the number is unknown.
+	ByMobileFor(ctx context.Context, m MobileNumber, partnerID string) (*Customer, bool, error)
 	// ByID returns the customer or ErrNotFound.
 	ByID(ctx context.Context, id string) (*Customer, error)
 	// Update saves the mutable state; ErrNotFound when the customer is gone.

@@ -169,13 +169,7 @@ func (a *App) TransferToBank(ctx context.Context, cmd BankTransfer) (Moved, erro
 			return Moved{}, err
 		}
 		before := pocket.Balance()
-		if err := pocket.Hold(t.Total()); err != nil {
-			return Moved{}, err
-		}
-		if err := r.Accounts.SaveHolds(ctx, pocket); err != nil {
-			return Moved{}, err
-		}
-		if err := r.Transactions.Add(ctx, t); err != nil {
+		if err := hold(ctx, r, pocket, t); err != nil {
 			return Moved{}, err
 		}
 		// If this process dies before it learns the outcome, the job finds

@@ -87,13 +87,7 @@ func (a *App) CashOut(ctx context.Context, cmd CashOut) (CashOutIssued, error) {
 			return Moved{}, err
 		}
 		before := pocket.Balance()
-		if err := pocket.Hold(t.Total()); err != nil {
-			return Moved{}, err
-		}
-		if err := r.Accounts.SaveHolds(ctx, pocket); err != nil {
-			return Moved{}, err
-		}
-		if err := r.Transactions.Add(ctx, t); err != nil {
+		if err := hold(ctx, r, pocket, t); err != nil {
 			return Moved{}, err
 		}
 		expires := now.Add(a.cfg.Money.CashOutTTL)

@@ -74,6 +74,18 @@ func book(ctx context.Context, r Repos, t *transfer.Transaction, e *wallet.Entry
 	return r.Transactions.Add(ctx, t)
 }
 
+// hold reserves a pending movement's total on the locked pocket and stores
+// the movement, in the caller's transaction.
+func hold(ctx context.Context, r Repos, pocket *wallet.Account, t *transfer.Transaction) error {
+	if err := pocket.Hold(t.Total()); err != nil {
+		return err
+	}
+	if err := r.Accounts.SaveHolds(ctx, pocket); err != nil {
+		return err
+	}
+	return r.Transactions.Add(ctx, t)
+}
+
 // replayTopUp answers a repeated channel notification exactly as the first
 // time, or refuses a reference reused for something else. The caller holds
 // the pocket lock, so a concurrent duplicate waits and then finds the first.

@@ -97,13 +97,7 @@ func (a *App) PayQRIS(ctx context.Context, cmd PayQRIS) (QRISPaid, error) {
 			return Moved{}, err
 		}
 		before := pocket.Balance()
-		if err := pocket.Hold(total); err != nil {
-			return Moved{}, err
-		}
-		if err := r.Accounts.SaveHolds(ctx, pocket); err != nil {
-			return Moved{}, err
-		}
-		if err := r.Transactions.Add(ctx, t); err != nil {
+		if err := hold(ctx, r, pocket, t); err != nil {
 			return Moved{}, err
 		}
 		if err := r.Jobs.SettleBankTransfer(ctx, t.ID(), now.Add(a.cfg.Money.SettleAfter)); err != nil {

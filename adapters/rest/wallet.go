@@ -423,19 +423,7 @@ func (s *Server) bankTransferTo(w http.ResponseWriter, r *http.Request) {
 		"totalAmount": Amount(t.Total()), "balanceBefore": Amount(res.BalanceBefore), "balanceAfter": Amount(res.BalanceAfter),
 		"status": string(t.Status()), "date": Date(t.CreatedAt()),
 	}
-	switch {
-	case err != nil: // the bank refused: the money is back, the answer still names the transfer
-		code, msg := Describe(err, Indonesian(r))
-		writeJSON(w, code.HTTP, envelope{ResponseID: t.ID(), Code: code.Legacy, Message: msg, Data: data})
-	case t.Pending():
-		msg := "In Process"
-		if Indonesian(r) {
-			msg = "Sedang diproses"
-		}
-		writeJSON(w, http.StatusAccepted, envelope{ResponseID: t.ID(), Code: 1, Message: msg, Data: data})
-	default:
-		s.okWith(w, r, t.ID(), data)
-	}
+	s.asyncAnswer(w, r, t, data, err)
 }
 
 type bankCallbackRequest struct {
@@ -615,6 +603,14 @@ func (s *Server) qrisPayment(w http.ResponseWriter, r *http.Request) {
 		"price": Amount(res.Price), "serviceFee": Amount(t.Fee()), "flowType": "Async",
 		"merchantName": t.Counterparty(), "status": string(t.Status()), "date": Date(t.CreatedAt()),
 	}
+	s.asyncAnswer(w, r, t, data, err)
+}
+
+// asyncAnswer answers a movement that leaves the platform: code 0 when
+// settled, 1 "In Process" (HTTP 202) while pending, or the refusal's code
+// with the data of the movement (its money is back) — always with the
+// reffId as responseId.
+func (s *Server) asyncAnswer(w http.ResponseWriter, r *http.Request, t *transfer.Transaction, data map[string]any, err error) {
 	switch {
 	case err != nil:
 		code, msg := Describe(err, Indonesian(r))

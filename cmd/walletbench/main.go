@@ -5,8 +5,9 @@
 // API (reading OTPs from the console notifier on the server's stderr), drives
 // wallet payments spread over many merchants and then to one hot merchant,
 // measures latency at half of the peak rate, runs pgbench on the same
-// database, reconciles the ledger, and reports every number against its
-// target. Missed targets are reported, never fatal; only errors that make the
+// database, optionally prefills the ledger with millions of postings and
+// runs the spread phase again, reconciles the ledger, and reports every
+// number against its target. Missed targets are reported, never fatal; only errors that make the
 // numbers meaningless (the server does not start, setup fails) exit non-zero.
 package main
 
@@ -39,6 +40,7 @@ type config struct {
 	PgbenchScale int
 	Pgbench      string
 	OutDir       string
+	Prefill      int
 }
 
 const defaultDBURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
@@ -59,6 +61,7 @@ func main() {
 	flag.IntVar(&cfg.PgbenchScale, "pgbench-scale", 10, "pgbench -i -s")
 	flag.StringVar(&cfg.Pgbench, "pgbench", findPgbench(), "pgbench binary")
 	flag.StringVar(&cfg.OutDir, "out", "bench/results", "directory for the JSON result")
+	flag.IntVar(&cfg.Prefill, "prefill", 0, "after pgbench, insert this many postings in SQL (e.g. 10000000), restart the server and run the spread phase again: \"latency flat\" (0: skip)")
 	flag.Parse()
 
 	log.SetFlags(log.Ltime)
@@ -85,6 +88,8 @@ func (c config) validate() error {
 		return errors.New("-customers must be at least 2 (one spread, one hot)")
 	case c.Amount < 1 || c.Amount > c.TopUp:
 		return errors.New("-amount must be between 1 and -topup")
+	case c.Prefill < 0 || c.Prefill == 1:
+		return errors.New("-prefill must be 0 or at least 2 (postings come in pairs)")
 	}
 	return nil
 }
@@ -170,6 +175,13 @@ func run(ctx context.Context, cfg config) error {
 		log.Printf("pgbench: %s", res.Pgbench.Error)
 	}
 
+	if cfg.Prefill > 0 {
+		res.Prefill, err = measurePrefilled(ctx, cfg, bin, env, addr, dbURL, c, pop)
+		if err != nil {
+			return err
+		}
+	}
+
 	log.Print("reconciling the ledger")
 	res.Reconcile = reconcile(ctx, bin, env)
 
@@ -182,6 +194,9 @@ func run(ctx context.Context, cfg config) error {
 	log.Printf("wrote %s", path)
 	if res.Pgbench.Error != "" {
 		return errors.New("pgbench failed: the throughput ratio is meaningless")
+	}
+	if res.Prefill != nil && res.Prefill.Error != "" {
+		return errors.New("the prefill failed: latency on a large ledger was not measured")
 	}
 	return nil
 }

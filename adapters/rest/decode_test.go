@@ -1,9 +1,14 @@
 package rest_test
 
 import (
+	"strings"
 	"testing"
+	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/dompet/wallet/adapters/rest"
+	"github.com/dompet/wallet/domain/customer"
 	"github.com/dompet/wallet/domain/fault"
 )
 
@@ -63,6 +68,21 @@ func FuzzDecode(f *testing.F) {
 		if err == nil {
 			if s.MobileNumber == "" || s.FirstName == "" {
 				t.Fatalf("accepted without required fields: %q", body)
+			}
+			// The name goes on to the domain, which every door shares:
+			// what it keeps is valid UTF-8 without U+FFFD or invisible
+			// characters, and what it refuses is code 10 naming the field.
+			c, err := customer.Register("c1", customer.Registration{Mobile: "6281234567890", FirstName: s.FirstName}, time.Now())
+			if err != nil {
+				if f, ok := fault.As(err); !ok || f.Kind != fault.Invalid || f.Field != "firstName" {
+					t.Fatalf("name %q refused with %v", s.FirstName, err)
+				}
+				return
+			}
+			if !utf8.ValidString(c.FirstName()) || strings.ContainsFunc(c.FirstName(), func(r rune) bool {
+				return r == utf8.RuneError || unicode.In(r, unicode.Cc, unicode.Cf)
+			}) {
+				t.Fatalf("name %q stored as %q", s.FirstName, c.FirstName())
 			}
 			return
 		}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dompet/wallet/domain/fault"
+	"github.com/dompet/wallet/domain/text"
 )
 
 // Status is the life cycle state of a customer account.
@@ -121,6 +122,9 @@ func cleanName(field, s string, required bool) (string, error) {
 			return "", fault.Invalidf(field, "is required")
 		}
 		return "", nil
+	}
+	if err := text.CheckVisible(field, s); err != nil {
+		return "", err
 	}
 	if utf8.RuneCountInString(s) > maxNameLen {
 		return "", fault.Invalidf(field, "is longer than %d characters", maxNameLen)

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dompet/wallet/domain/fault"
+	"github.com/dompet/wallet/domain/text"
 )
 
 // Role decides which doors a partner may use.
@@ -86,6 +87,10 @@ func New(id, name string, role Role, sealedSecret []byte, now time.Time) (*Partn
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 100 {
 		return nil, fault.Invalidf("name", "is required and at most 100 characters")
+	}
+	// Customers see the partner's name as the counterparty of payments.
+	if err := text.CheckVisible("name", name); err != nil {
+		return nil, err
 	}
 	if _, err := ParseRole(string(role)); err != nil {
 		return nil, err

@@ -34,6 +34,11 @@ func (a *App) AuthenticatePartner(ctx context.Context, req SignedRequest) (*part
 	if req.PartnerID == "" || req.Timestamp == "" || req.Signature == "" {
 		return nil, fault.New(fault.Unauthenticated, "missing X-PARTNER-ID, X-TIMESTAMP or X-SIGNATURE")
 	}
+	// The window first: its error names X-TIMESTAMP, and must say the same
+	// whether or not the partner exists.
+	if err := partner.CheckTimestamp(req.Timestamp, a.now()); err != nil {
+		return nil, err
+	}
 	p, secret, err := a.partnerWithSecret(ctx, req.PartnerID)
 	if err != nil {
 		return nil, err

@@ -10,7 +10,7 @@ import (
 
 // Idempotency errors.
 var (
-	ErrIdempotencyConflict = fault.New(fault.IdempotencyConflict, "X-EXTERNAL-ID was already used for a different request")
+	ErrIdempotencyConflict = fault.New(fault.IdempotencyConflict, "X-EXTERNAL-ID was already used for a different request; send a new X-EXTERNAL-ID with a new request")
 	ErrStillProcessing     = fault.New(fault.Unavailable, "the first request with this X-EXTERNAL-ID is still being processed; retry")
 )
 

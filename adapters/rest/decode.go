@@ -76,6 +76,11 @@ func Validate(v *validator.Validate, dst any) error {
 func describeTag(fe validator.FieldError) string {
 	switch fe.Tag() {
 	case "required":
+		if fe.Kind() == reflect.Int64 && fe.Type().Name() == "Money" {
+			// An amount "fails required" when it is 0 as well as when it
+			// is missing: say what is wanted (rest.Money, model.Money).
+			return "must be a positive whole number of rupiah"
+		}
 		return "is required"
 	case "max":
 		return "must be at most " + fe.Param() + " characters"

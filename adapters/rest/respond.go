@@ -42,7 +42,7 @@ var Codes = map[fault.Kind]Code{
 	fault.InsufficientBalance: {422, 50, "INSUFFICIENT_BALANCE", "Insufficient balance", "Saldo tidak mencukupi"},
 	fault.LimitExceeded:       {422, 51, "LIMIT_EXCEEDED", "Limit exceeded", "Melebihi batas"},
 	fault.KYCLevel:            {403, 52, "KYC_LEVEL_NOT_ALLOWED", "Not allowed for this KYC level", "Tidak diizinkan untuk tingkat KYC ini"},
-	fault.IdempotencyConflict: {409, 60, "IDEMPOTENCY_CONFLICT", "Idempotency conflict", "Konflik X-EXTERNAL-ID"},
+	fault.IdempotencyConflict: {409, 60, "IDEMPOTENCY_CONFLICT", "Idempotency conflict", "Konflik idempotensi"},
 	fault.BankAccountInvalid:  {422, 70, "BANK_ACCOUNT_INVALID", "Bank account invalid", "Rekening bank tidak valid"},
 	fault.QRISInvalid:         {422, 71, "QRIS_INVALID", "QRIS payload invalid", "Data QRIS tidak valid"},
 	fault.DestinationRejected: {422, 72, "DESTINATION_REJECTED", "Destination rejected the transaction", "Transaksi ditolak tujuan"},
@@ -70,7 +70,10 @@ func Describe(err error, indonesian bool) (Code, string) {
 	switch {
 	case f.Field != "":
 		return c, msg + ": " + f.Field + " " + f.Detail
-	case (f.Kind == fault.Invalid || f.Kind == fault.LimitExceeded || f.Kind == fault.QRISInvalid) && f.Detail != "":
+	case (f.Kind == fault.Invalid || f.Kind == fault.LimitExceeded || f.Kind == fault.QRISInvalid ||
+		f.Kind == fault.IdempotencyConflict) && f.Detail != "":
+		// Code 60 has several causes (a reused X-EXTERNAL-ID, orderId or
+		// channel reference): the detail says which.
 		return c, msg + ": " + f.Detail
 	}
 	return c, msg
@@ -94,6 +97,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	if err != nil {
 		status = http.StatusInternalServerError
 		b = []byte(`{"responseId":"","code":99,"message":"Internal error"}`)
+	}
+	if e, ok := v.(envelope); ok {
+		noteResponseID(w, e.ResponseID)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -98,10 +99,30 @@ func (s *Server) Handler(m Mounts) http.Handler {
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, fault.New(fault.NotFound, "no such endpoint"))
 	})
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, fault.Invalidf("method", "%s is not allowed on this path", r.Method))
+	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
+		s.methodNotAllowed(r, w, req)
 	})
 	return r
+}
+
+// methodNotAllowed answers 405 with the Allow header (RFC 9110) and the
+// SPEC §2 envelope with code 10 naming the method: SPEC §2 has no code of
+// its own for it, and to the caller it is an invalid request.
+func (s *Server) methodNotAllowed(routes chi.Routes, w http.ResponseWriter, r *http.Request) {
+	path := r.URL.Path
+	if len(path) > 1 {
+		path = strings.TrimRight(path, "/")
+	}
+	var allowed []string
+	for _, m := range []string{http.MethodGet, http.MethodPost} {
+		if routes.Match(chi.NewRouteContext(), m, path) {
+			allowed = append(allowed, m)
+		}
+	}
+	w.Header().Set("Allow", strings.Join(allowed, ", "))
+	err := fault.Invalidf("method", "%s is not allowed on this path; use %s", r.Method, strings.Join(allowed, " or "))
+	_, msg := Describe(err, Indonesian(r))
+	writeJSON(w, http.StatusMethodNotAllowed, envelope{ResponseID: s.ids.New(), Code: Codes[fault.Invalid].Legacy, Message: msg})
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
@@ -129,8 +150,9 @@ func stripSlash(next http.Handler) http.Handler {
 	})
 }
 
-// accessLog records one line per request. The query string is left out:
-// it carries customer phone numbers.
+// accessLog records one line per request, with the responseId the caller
+// got, so a partner's complaint quoting it finds the line. The query string
+// is left out: it carries customer phone numbers.
 func (s *Server) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -139,14 +161,28 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "http",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", sw.status), slog.String("partner", r.Header.Get("X-PARTNER-ID")),
-			slog.Duration("duration", time.Since(start)))
+			slog.String("response_id", sw.responseID),
+			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))
 	})
+}
+
+// responseIDNoter is a response writer that keeps the envelope's
+// responseId for the access log.
+type responseIDNoter interface{ noteResponseID(id string) }
+
+func noteResponseID(w http.ResponseWriter, id string) {
+	if n, ok := w.(responseIDNoter); ok {
+		n.noteResponseID(id)
+	}
 }
 
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	status     int
+	responseID string
 }
+
+func (w *statusWriter) noteResponseID(id string) { w.responseID = id }
 
 func (w *statusWriter) WriteHeader(status int) {
 	w.status = status
@@ -263,6 +299,12 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 			return
 		}
 		if replay != nil {
+			var first struct {
+				ResponseID string `json:"responseId"`
+			}
+			if json.Unmarshal(replay.Body, &first) == nil {
+				noteResponseID(w, first.ResponseID)
+			}
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
 			w.Header().Set("Idempotent-Replayed", "true")
 			w.WriteHeader(replay.Status)
@@ -277,6 +319,7 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 		if err := s.app.FinishIdempotent(ctx, p.ID(), key, app.StoredResponse{Status: rec.status, Body: rec.body.Bytes()}); err != nil {
 			s.log.ErrorContext(ctx, "storing idempotent response failed", "err", err)
 		}
+		noteResponseID(w, rec.responseID)
 		for k, v := range rec.header {
 			w.Header()[k] = v
 		}
@@ -295,10 +338,13 @@ func printable(s string) bool {
 }
 
 type recorder struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
+	header     http.Header
+	status     int
+	body       bytes.Buffer
+	responseID string
 }
+
+func (r *recorder) noteResponseID(id string) { r.responseID = id }
 
 func (r *recorder) Header() http.Header         { return r.header }
 func (r *recorder) WriteHeader(status int)      { r.status = status }

@@ -48,8 +48,8 @@ const (
 // Errors.
 var (
 	ErrNotFound         = fault.New(fault.NotFound, "transaction not found")
-	ErrOrderIDUsed      = fault.New(fault.IdempotencyConflict, "orderId was already used for another payment")
-	ErrReferenceReused  = fault.New(fault.IdempotencyConflict, "channel reference was already used for a different top-up")
+	ErrOrderIDUsed      = fault.New(fault.IdempotencyConflict, "orderId was already used for another payment; use a new orderId for a new order")
+	ErrReferenceReused  = fault.New(fault.IdempotencyConflict, "this bankReference or storeReference was already used for a different request")
 	ErrRefundExceeds    = fault.New(fault.LimitExceeded, "refund exceeds what is left of the payment")
 	ErrNotRefundable    = fault.New(fault.Invalid, "only successful wallet payments can be refunded")
 	ErrExternalIDReused = fault.New(fault.IdempotencyConflict, "X-EXTERNAL-ID already started a different transaction")

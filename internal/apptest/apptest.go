@@ -122,6 +122,7 @@ type Request struct {
 // Response is a decoded REST answer.
 type Response struct {
 	Status int
+	Header http.Header
 	Raw    []byte
 	Env    struct {
 		ResponseID string         `json:"responseId"`
@@ -146,6 +147,7 @@ func (s *Stack) Do(r Request) Response {
 	defer resp.Body.Close()
 	var out Response
 	out.Status = resp.StatusCode
+	out.Header = resp.Header
 	out.Raw, _ = io.ReadAll(resp.Body)
 	if err := json.Unmarshal(out.Raw, &out.Env); err != nil && resp.Header.Get("Content-Type") != "" &&
 		strings.Contains(resp.Header.Get("Content-Type"), "json") {

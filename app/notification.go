@@ -211,8 +211,16 @@ func (c *Courier) Send(ctx context.Context, id string, ch Channel) error {
 		c.log.WarnContext(ctx, "notification send failed, will retry", "notification", id, "channel", ch, "err", err)
 		return err
 	}
-	if ch == ChannelSMS && providerID != "" {
-		c.log.InfoContext(ctx, "notification sent by SMS", "notification", id, "gateway_id", providerID)
+	if providerID != "" {
+		var sender any = c.sms
+		if ch == ChannelWhatsApp {
+			sender = c.wa
+		}
+		via := string(ch)
+		if n, ok := sender.(NamedSender); ok {
+			via = n.SenderName()
+		}
+		c.log.InfoContext(ctx, "notification sent", "notification", id, "channel", via, "provider_id", providerID)
 	}
 	return c.transition(ctx, id, rec.State, func(rec *NotificationRecord, r Repos) error {
 		rec.Channel = ch

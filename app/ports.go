@@ -102,6 +102,13 @@ type TextSender interface {
 	SendText(ctx context.Context, n Notification) (providerID string, err error)
 }
 
+// NamedSender is a sender that names itself in the delivery log: the
+// console stands in for the SMS and WhatsApp channels in local runs, and
+// the log must not claim an SMS went out.
+type NamedSender interface {
+	SenderName() string
+}
+
 // WhatsAppSender sends a notification through the WhatsApp Cloud API. A nil
 // error means the API accepted it; delivery is reported later by webhook.
 type WhatsAppSender interface {

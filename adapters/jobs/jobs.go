@@ -178,8 +178,12 @@ func (q txQueue) CheckDelivery(ctx context.Context, id string, at time.Time) err
 	return err
 }
 
-// Runner works the queues in the serve process.
+// Runner works the queues in the serve process. Its River client is
+// built by Start: every command builds a Runner (one injector), and only
+// serve should meet River's worker setup and its log lines ("entering poll
+// only mode").
 type Runner struct {
+	build  func() (*river.Client[*sql.Tx], error)
 	client *river.Client[*sql.Tx]
 }
 
@@ -214,7 +218,7 @@ func NewRunner(db *bunstore.DB, courier *app.Courier, reviewer *app.KYCReviewer,
 	if cfg.Workers <= 0 {
 		cfg.Workers = 10
 	}
-	c, err := river.NewClient(driver(db), &river.Config{
+	config := &river.Config{
 		Logger:            log,
 		Queues:            map[string]river.QueueConfig{queueNotify: {MaxWorkers: cfg.Workers}, queueKYC: {MaxWorkers: 2}, queueMoney: {MaxWorkers: 10}, queueWebhooks: {MaxWorkers: 20}},
 		Workers:           workers,
@@ -222,18 +226,36 @@ func NewRunner(db *bunstore.DB, courier *app.Courier, reviewer *app.KYCReviewer,
 		FetchCooldown:     min(cfg.PollInterval, 100*time.Millisecond),
 		PollOnly:          true,
 		JobTimeout:        30 * time.Second,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("job runner: %w", err)
 	}
-	return &Runner{client: c}, nil
+	return &Runner{build: func() (*river.Client[*sql.Tx], error) {
+		c, err := river.NewClient(driver(db), config)
+		if err != nil {
+			return nil, fmt.Errorf("job runner: %w", err)
+		}
+		return c, nil
+	}}, nil
 }
 
-// Start begins working jobs until Stop.
-func (r *Runner) Start(ctx context.Context) error { return r.client.Start(ctx) }
+// Start begins working jobs until Stop. A Runner is started once.
+func (r *Runner) Start(ctx context.Context) error {
+	if r.client == nil {
+		c, err := r.build()
+		if err != nil {
+			return err
+		}
+		r.client = c
+	}
+	return r.client.Start(ctx)
+}
 
-// Stop waits for running jobs to finish, up to ctx's deadline.
-func (r *Runner) Stop(ctx context.Context) error { return r.client.Stop(ctx) }
+// Stop waits for running jobs to finish, up to ctx's deadline. A Runner
+// never started has nothing to stop.
+func (r *Runner) Stop(ctx context.Context) error {
+	if r.client == nil {
+		return nil
+	}
+	return r.client.Stop(ctx)
+}
 
 // notifyBackoff retries quickly at first: an OTP is useful for minutes only.
 func notifyBackoff(base time.Duration, attempt int) time.Time {

@@ -21,7 +21,11 @@ type Sender struct {
 var (
 	_ app.TextSender     = (*Sender)(nil)
 	_ app.WhatsAppSender = (*Sender)(nil)
+	_ app.NamedSender    = (*Sender)(nil)
 )
+
+// SenderName tells the delivery log that nothing left the machine.
+func (s *Sender) SenderName() string { return "console" }
 
 // New returns a Sender that writes to w.
 func New(w io.Writer) *Sender {

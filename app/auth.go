@@ -156,6 +156,9 @@ type NewPartner struct {
 	// BankTransferFee, when set, overrides the platform's fee for this
 	// partner's customers.
 	BankTransferFee *int64
+	// CallbackURL, when set, is where the partner receives webhooks; it is
+	// checked before anything is stored, so a bad URL creates nothing.
+	CallbackURL string
 }
 
 // CreatedPartner carries the secret, shown once and never stored in clear.
@@ -186,6 +189,9 @@ func (a *App) CreatePartner(ctx context.Context, cmd NewPartner) (CreatedPartner
 	if cmd.BankTransferFee != nil {
 		p.SetBankTransferFee(*cmd.BankTransferFee)
 	}
+	if err := p.SetCallbackURL(cmd.CallbackURL); err != nil {
+		return CreatedPartner{}, err
+	}
 	err = a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
 		if err := r.Partners.Add(ctx, p); err != nil {
 			return err
@@ -207,6 +213,15 @@ func (a *App) CreatePartner(ctx context.Context, cmd NewPartner) (CreatedPartner
 		return CreatedPartner{}, fmt.Errorf("create partner: %w", err)
 	}
 	return CreatedPartner{Partner: p, Secret: secret}, nil
+}
+
+// BankTransferFee is what p's customers pay on a transfer to a bank, and
+// whether it is p's own fee rather than the platform's.
+func (a *App) BankTransferFee(p *partner.Partner) (fee int64, own bool) {
+	if f, ok := p.BankTransferFee(); ok {
+		return f, true
+	}
+	return a.cfg.Money.BankTransferFee, false
 }
 
 // UpdatePartner is an operator changing a partner's settings.

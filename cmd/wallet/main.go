@@ -19,7 +19,9 @@ import (
 	"time"
 
 	"github.com/dompet/wallet/adapters/jobs"
+	"github.com/dompet/wallet/adapters/rest"
 	"github.com/dompet/wallet/app"
+	"github.com/dompet/wallet/domain/partner"
 )
 
 const usage = `usage: wallet <command> [flags]
@@ -27,10 +29,15 @@ const usage = `usage: wallet <command> [flags]
 commands:
   serve                                   run the HTTP server (REST, GraphQL, webhooks) and job workers
   migrate                                 apply database migrations and exit
-  partner create --name N [--role R] [--bank-transfer-fee F]
-                                          create a partner (R: PARTNER or CHANNEL); prints its secret once
-  partner update --id ID --bank-transfer-fee F   change the partner's own bank transfer fee (F < 0: default)
-  sign --method M --path P [--body F]     print signed request headers for curl (-H @file)
+  partner create --name N [--role R] [--bank-transfer-fee F] [--callback-url URL]
+                                          create a partner (R: PARTNER or CHANNEL); prints its settings
+                                          and its secret, once
+  partner update --id ID [--bank-transfer-fee F] [--callback-url URL]
+                                          change the partner's bank transfer fee (F < 0: platform default)
+                                          or webhook URL ("" turns webhooks off); only what is given changes
+  sign --method M --path P [--body F] [--external-id K] [--partner ID] [--secret S]
+                                          print signed request headers for curl (-H @file); --body - reads
+                                          stdin; --partner/--secret default to $WALLET_PARTNER_ID/_SECRET
   kyc approve|reject --mobile 628… [--reason R]   decide a customer's pending KYC submission
   reconcile                               prove the ledger invariants; exits 1 with a report when one fails
   webhooks list --partner ID [--status S] list a partner's webhook deliveries (S: PENDING, DELIVERED, DEAD, NO_ENDPOINT)
@@ -165,10 +172,18 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stderr io.Writer) 
 	return err
 }
 
+// partnerUsage lists every flag of the partner commands.
+const partnerUsage = `usage: wallet partner create --name NAME [--role PARTNER|CHANNEL] [--bank-transfer-fee N] [--callback-url URL]
+       wallet partner update --id ID [--bank-transfer-fee N] [--callback-url URL]
+  --name                display name, shown to customers as the payee (create)
+  --role                PARTNER (default) or CHANNEL: a bank or retail aggregator (create)
+  --id                  the partner id (update)
+  --bank-transfer-fee   this partner's fee on transfers to banks, in rupiah; N < 0: the platform default
+  --callback-url        where the partner receives webhooks (http(s) URL); "" turns them off (update)`
+
 func partnerCommand(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || (args[0] != "create" && args[0] != "update") {
-		return errors.New("usage: wallet partner create --name NAME [--role PARTNER|CHANNEL] [--bank-transfer-fee N]\n" +
-			"       wallet partner update --id ID --bank-transfer-fee N   (N < 0 removes the override)")
+		return errors.New(partnerUsage)
 	}
 	fs := flag.NewFlagSet("partner "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -180,28 +195,33 @@ func partnerCommand(ctx context.Context, cfg Config, log *slog.Logger, args []st
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if args[0] == "update" && !set["bank-transfer-fee"] && !set["callback-url"] {
+		return errors.New("partner update: nothing to change; give --bank-transfer-fee and/or --callback-url\n" + partnerUsage)
+	}
 	c, cleanup, err := open(ctx, cfg, log, stderr)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
 	if args[0] == "update" {
-		p, err := c.App.UpdatePartner(ctx, app.UpdatePartner{ID: *id, BankTransferFee: *fee})
-		if err != nil {
-			return err
+		var p *partner.Partner
+		// Only what was given changes: an update of the callback URL must
+		// not reset the partner's fee to the platform default.
+		if set["bank-transfer-fee"] {
+			if p, err = c.App.UpdatePartner(ctx, app.UpdatePartner{ID: *id, BankTransferFee: *fee}); err != nil {
+				return err
+			}
 		}
-		if *callback != "" {
+		if set["callback-url"] {
 			if p, err = c.App.SetCallbackURL(ctx, *id, *callback); err != nil {
 				return err
 			}
 		}
-		out := map[string]any{"partnerId": p.ID(), "name": p.Name(), "role": string(p.Role()), "callbackUrl": p.CallbackURL()}
-		if f, ok := p.BankTransferFee(); ok {
-			out["bankTransferFee"] = f
-		}
-		return writeJSONLine(stdout, out)
+		return writeJSONLine(stdout, describePartner(c.App, p, ""))
 	}
-	np := app.NewPartner{Name: *name, Role: *role}
+	np := app.NewPartner{Name: *name, Role: *role, CallbackURL: *callback}
 	if *fee >= 0 {
 		np.BankTransferFee = fee
 	}
@@ -209,14 +229,23 @@ func partnerCommand(ctx context.Context, cfg Config, log *slog.Logger, args []st
 	if err != nil {
 		return err
 	}
-	if *callback != "" {
-		if _, err := c.App.SetCallbackURL(ctx, res.Partner.ID(), *callback); err != nil {
-			return err
-		}
+	return writeJSONLine(stdout, describePartner(c.App, res.Partner, res.Secret))
+}
+
+// describePartner is what the partner commands print: every setting, so
+// the operator sees what took effect; the secret only when just created.
+func describePartner(a *app.App, p *partner.Partner, secret string) map[string]any {
+	fee, own := a.BankTransferFee(p)
+	source := "platform default"
+	if own {
+		source = "partner"
 	}
-	return writeJSONLine(stdout, map[string]string{
-		"partnerId": res.Partner.ID(), "name": res.Partner.Name(), "role": string(res.Partner.Role()), "secret": res.Secret,
-	})
+	out := map[string]any{"partnerId": p.ID(), "name": p.Name(), "role": string(p.Role()), "callbackUrl": p.CallbackURL(),
+		"bankTransferFee": rest.Amount(fee), "bankTransferFeeSource": source}
+	if secret != "" {
+		out["secret"] = secret
+	}
+	return out
 }
 
 func kycCommand(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdout, stderr io.Writer) error {

@@ -459,7 +459,7 @@ func TestMoneyErrors(t *testing.T) {
 		{
 			name: "a zero amount is 10 naming the field",
 			send: func() response { return f.pay(customer, "0", "ORD-ZERO") },
-			code: "INVALID_REQUEST", legacy: 10, msg: "amount is required",
+			code: "INVALID_REQUEST", legacy: 10, msg: "amount must be a positive",
 		},
 		{
 			name: "a Time without a zone is 10 naming the argument",

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dompet/wallet/internal/testdb"
 )
 
 // TestFirstHour walks what a new operator meets first (issue 14): usage
@@ -209,5 +211,26 @@ func TestFirstHour(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("server did not shut down")
+	}
+}
+
+// TestCommandsDoNotStartJobs: only serve builds the job runner, so the
+// other commands print no River lines (on PostgreSQL River announces its
+// poll-only mode when a runner is built).
+func TestCommandsDoNotStartJobs(t *testing.T) {
+	t.Parallel()
+	for name, url := range map[string]func() string{"sqlite": func() string { return "" }, "postgres": func() string { return testdb.SchemaURL(t) }} {
+		t.Run(name, func(t *testing.T) {
+			environ := []string{"WALLET_DATA_DIR=" + t.TempDir(), "DATABASE_URL=" + url(), "WALLET_LOG_LEVEL=info"}
+			for _, args := range [][]string{{"partner", "create", "--name", "Quiet"}, {"reconcile"}, {"migrate"}} {
+				var errOut bytes.Buffer
+				if err := run(context.Background(), args, environ, nil, io.Discard, &errOut); err != nil {
+					t.Fatalf("%v: %v\n%s", args, err, errOut.String())
+				}
+				if strings.Contains(errOut.String(), "River") || strings.Contains(errOut.String(), "poll only") {
+					t.Fatalf("%v printed the job runner's log: %s", args, errOut.String())
+				}
+			}
+		})
 	}
 }

@@ -24,7 +24,7 @@ func CheckVisible(field, s string) error {
 			if size <= 1 {
 				return fault.Invalidf(field, "is not valid UTF-8 text")
 			}
-			return fault.Invalidf(field, "contains U+FFFD (a character that could not be decoded); send valid UTF-8 text")
+			return fault.Invalidf(field, "is not valid UTF-8 text (it contains U+FFFD, what undecodable bytes become)")
 		}
 		if unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Co) {
 			return fault.Invalidf(field, "contains the invisible or control character U+%04X, which is not allowed", r)

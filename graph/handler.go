@@ -179,6 +179,9 @@ func (d *door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if status, err := checkShape(r); err != nil {
+		if status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", "POST") // a mutation or subscription sent by GET
+		}
 		d.fail(w, r, status, err)
 		return
 	}

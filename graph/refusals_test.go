@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -59,6 +60,24 @@ func TestClearRefusals(t *testing.T) {
 		}
 		if got := f.balance(customer); got != "99000" {
 			t.Fatalf("balance %s after a refused payment", got)
+		}
+	})
+
+	t.Run("a wrong method is 405 with Allow", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t, noFault)
+		p := f.partner("Ojek")
+		for _, tt := range []struct{ method, target, allow string }{
+			{http.MethodPut, "/graphql", "GET, POST, OPTIONS"},
+			{http.MethodGet, "/graphql?query=" + url.QueryEscape(`mutation { logout }`), "POST"},
+		} {
+			req := httptest.NewRequest(tt.method, tt.target, nil)
+			req.Header.Set("X-PARTNER-ID", p.id)
+			rec := httptest.NewRecorder()
+			f.handler.ServeHTTP(rec, req)
+			if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != tt.allow {
+				t.Fatalf("%s %s: HTTP %d Allow %q, want 405 Allow %q: %s", tt.method, tt.target, rec.Code, rec.Header().Get("Allow"), tt.allow, rec.Body)
+			}
 		}
 	})
 

@@ -14,7 +14,7 @@ import (
 // Signature errors. They all mean "unauthenticated" to the caller, on
 // purpose: telling a forger which part was wrong helps the forger.
 var (
-	ErrBadSignature   = fault.New(fault.Unauthenticated, "invalid signature")
+	ErrBadSignature = fault.New(fault.Unauthenticated, "invalid signature")
 	// ErrStaleTimestamp is the one signature error that names its cause: a
 	// wrong clock is the commonest mistake of an honest caller, and the
 	// window is public (SPEC §4), so saying so tells a forger nothing. It is

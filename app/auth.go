@@ -151,6 +151,9 @@ type NewPartner struct {
 	// BankTransferFee, when set, overrides the platform's fee for this
 	// partner's customers.
 	BankTransferFee *int64
+	// SNAPPublicKey, when set, is the PEM RSA public key the partner signs
+	// SNAP access-token requests with.
+	SNAPPublicKey []byte
 }
 
 // CreatedPartner carries the secret, shown once and never stored in clear.
@@ -165,6 +168,12 @@ func (a *App) CreatePartner(ctx context.Context, cmd NewPartner) (CreatedPartner
 	role, err := partner.ParseRole(cmd.Role)
 	if err != nil {
 		return CreatedPartner{}, err
+	}
+	var snapKey []byte
+	if cmd.SNAPPublicKey != nil {
+		if snapKey, err = partner.ParseSNAPPublicKey(cmd.SNAPPublicKey); err != nil {
+			return CreatedPartner{}, err
+		}
 	}
 	secret, err := session.NewToken(a.rand) // 256 random bits, URL-safe
 	if err != nil {
@@ -181,6 +190,7 @@ func (a *App) CreatePartner(ctx context.Context, cmd NewPartner) (CreatedPartner
 	if cmd.BankTransferFee != nil {
 		p.SetBankTransferFee(*cmd.BankTransferFee)
 	}
+	p.SetSNAPPublicKey(snapKey)
 	err = a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
 		if err := r.Partners.Add(ctx, p); err != nil {
 			return err

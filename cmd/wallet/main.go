@@ -20,6 +20,7 @@ import (
 
 	"github.com/dompet/wallet/adapters/jobs"
 	"github.com/dompet/wallet/app"
+	"github.com/dompet/wallet/domain/partner"
 )
 
 const usage = `usage: wallet <command> [flags]
@@ -27,10 +28,13 @@ const usage = `usage: wallet <command> [flags]
 commands:
   serve                                   run the HTTP server (REST, GraphQL, webhooks) and job workers
   migrate                                 apply database migrations and exit
-  partner create --name N [--role R] [--bank-transfer-fee F]
+  partner create --name N [--role R] [--bank-transfer-fee F] [--callback-url U] [--snap-public-key FILE]
                                           create a partner (R: PARTNER or CHANNEL); prints its secret once
-  partner update --id ID --bank-transfer-fee F   change the partner's own bank transfer fee (F < 0: default)
+  partner update --id ID [--bank-transfer-fee F] [--callback-url U] [--snap-public-key FILE]
+                                          change the partner's fee (F < 0: default), webhook URL or SNAP key
   sign --method M --path P [--body F]     print signed request headers for curl (-H @file)
+  snap-sign --private-key FILE            print the headers of a SNAP access-token call
+  snap-sign --token T --path P [--body F] print the headers of a SNAP transactional call
   kyc approve|reject --mobile 628… [--reason R]   decide a customer's pending KYC submission
   reconcile                               prove the ledger invariants; exits 1 with a report when one fails
   webhooks list --partner ID [--status S] list a partner's webhook deliveries (S: PENDING, DELIVERED, DEAD, NO_ENDPOINT)
@@ -74,6 +78,8 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 		return partnerCommand(ctx, cfg, log, args[1:], stdout, stderr)
 	case "sign":
 		return signCommand(args[1:], environ, stdin, stdout, stderr)
+	case "snap-sign":
+		return snapSignCommand(args[1:], environ, stdin, stdout, stderr)
 	case "kyc":
 		return kycCommand(ctx, cfg, log, args[1:], stdout, stderr)
 	case "reconcile":
@@ -126,7 +132,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stderr io.Writer) 
 		return err
 	}
 	srv := &http.Server{
-		Handler:           c.REST.Handler(c.Mounts),
+		Handler:           c.handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -167,8 +173,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stderr io.Writer) 
 
 func partnerCommand(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || (args[0] != "create" && args[0] != "update") {
-		return errors.New("usage: wallet partner create --name NAME [--role PARTNER|CHANNEL] [--bank-transfer-fee N]\n" +
-			"       wallet partner update --id ID --bank-transfer-fee N   (N < 0 removes the override)")
+		return errors.New("usage: wallet partner create --name NAME [--role PARTNER|CHANNEL] [--bank-transfer-fee N] [--callback-url U] [--snap-public-key FILE]\n" +
+			"       wallet partner update --id ID [--bank-transfer-fee N] [--callback-url U] [--snap-public-key FILE]   (N < 0 removes the override)")
 	}
 	fs := flag.NewFlagSet("partner "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -177,8 +183,21 @@ func partnerCommand(ctx context.Context, cfg Config, log *slog.Logger, args []st
 	id := fs.String("id", "", "partner id (update)")
 	fee := fs.Int64("bank-transfer-fee", -1, "this partner's fee on transfers to banks, in rupiah; negative: the platform default")
 	callback := fs.String("callback-url", "", "where the partner receives webhooks (https://…)")
+	keyFile := fs.String("snap-public-key", "", "PEM file with the partner's SNAP RSA public key (PKIX, ≥ 2048 bits)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	// The key is read and checked before anything is stored.
+	var snapKey []byte
+	if *keyFile != "" {
+		b, err := os.ReadFile(*keyFile)
+		if err != nil {
+			return fmt.Errorf("--snap-public-key: %w", err)
+		}
+		if _, err := partner.ParseSNAPPublicKey(b); err != nil {
+			return fmt.Errorf("--snap-public-key %s: %w", *keyFile, err)
+		}
+		snapKey = b
 	}
 	c, cleanup, err := open(ctx, cfg, log, stderr)
 	if err != nil {
@@ -186,22 +205,36 @@ func partnerCommand(ctx context.Context, cfg Config, log *slog.Logger, args []st
 	}
 	defer cleanup()
 	if args[0] == "update" {
-		p, err := c.App.UpdatePartner(ctx, app.UpdatePartner{ID: *id, BankTransferFee: *fee})
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		p, err := c.App.Partner(ctx, *id)
 		if err != nil {
 			return err
+		}
+		// Only what the operator named changes.
+		if set["bank-transfer-fee"] {
+			if p, err = c.App.UpdatePartner(ctx, app.UpdatePartner{ID: *id, BankTransferFee: *fee}); err != nil {
+				return err
+			}
 		}
 		if *callback != "" {
 			if p, err = c.App.SetCallbackURL(ctx, *id, *callback); err != nil {
 				return err
 			}
 		}
-		out := map[string]any{"partnerId": p.ID(), "name": p.Name(), "role": string(p.Role()), "callbackUrl": p.CallbackURL()}
+		if snapKey != nil {
+			if p, err = c.App.SetSNAPPublicKey(ctx, *id, snapKey); err != nil {
+				return err
+			}
+		}
+		out := map[string]any{"partnerId": p.ID(), "name": p.Name(), "role": string(p.Role()), "callbackUrl": p.CallbackURL(),
+			"snap": len(p.SNAPPublicKey()) > 0}
 		if f, ok := p.BankTransferFee(); ok {
 			out["bankTransferFee"] = f
 		}
 		return writeJSONLine(stdout, out)
 	}
-	np := app.NewPartner{Name: *name, Role: *role}
+	np := app.NewPartner{Name: *name, Role: *role, SNAPPublicKey: snapKey}
 	if *fee >= 0 {
 		np.BankTransferFee = fee
 	}

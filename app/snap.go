@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -184,4 +185,71 @@ func (a *App) TransactionByReference(ctx context.Context, p *partner.Partner, re
 		return err
 	})
 	return out, err
+}
+
+// SNAPStatus maps a transaction to SNAP's latestTransactionStatus and
+// transactionStatusDesc (SNAP.md §4; ADR 0007 on the unverified values).
+func SNAPStatus(typ transfer.Type, status transfer.Status, fullyRefunded bool) (code, desc string) {
+	switch status {
+	case transfer.StatusPending:
+		return "03", "Pending"
+	case transfer.StatusFailed:
+		if typ == transfer.TypeCashOut {
+			return "05", "Canceled"
+		}
+		return "06", "Failed"
+	}
+	if typ == transfer.TypePayment && fullyRefunded {
+		return "04", "Refunded"
+	}
+	return "00", "Success"
+}
+
+// snapAmount is SNAP's money object for whole rupiah.
+type snapAmount struct {
+	Value    string `json:"value"`
+	Currency string `json:"currency"`
+}
+
+func snapIDR(v string) snapAmount { return snapAmount{Value: v + ".00", Currency: "IDR"} }
+
+// snapNotify is the body of SNAP's debit/notify (service 56), which SNAP
+// partners receive for every event instead of the legacy payload.
+type snapNotify struct {
+	OriginalPartnerReferenceNo string         `json:"originalPartnerReferenceNo,omitempty"`
+	OriginalReferenceNo        string         `json:"originalReferenceNo"`
+	LatestTransactionStatus    string         `json:"latestTransactionStatus"`
+	TransactionStatusDesc      string         `json:"transactionStatusDesc"`
+	Amount                     snapAmount     `json:"amount"`
+	FinishedTime               string         `json:"finishedTime,omitempty"`
+	AdditionalInfo             map[string]any `json:"additionalInfo"`
+}
+
+// snapNotifyBody renders an event in SNAP shape. The status is the one the
+// event recorded (events of a transaction go out in order), and the
+// partnerReferenceNo comes from the transaction, which never changes it.
+func (a *App) snapNotifyBody(ctx context.Context, e Event) ([]byte, error) {
+	var p EventPayload
+	if err := json.Unmarshal(e.Payload, &p); err != nil {
+		return nil, fmt.Errorf("event %s payload: %w", e.ID, err)
+	}
+	var t *transfer.Transaction
+	err := a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
+		var err error
+		t, err = r.Transactions.ByID(ctx, e.ReffID, false)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	status := transfer.Status(p.Status)
+	code, desc := SNAPStatus(transfer.Type(p.TransactionType), status, t.Refunded() > 0 && t.Refunded() == t.Amount())
+	n := snapNotify{OriginalPartnerReferenceNo: SNAPOriginalReference(t), OriginalReferenceNo: p.ReffID,
+		LatestTransactionStatus: code, TransactionStatusDesc: desc, Amount: snapIDR(p.Amount),
+		AdditionalInfo: map[string]any{"eventId": p.EventID, "transactionType": p.TransactionType,
+			"feeAmount": snapIDR(p.ServiceFee), "totalAmount": snapIDR(p.TotalAmount)}}
+	if status != transfer.StatusPending {
+		n.FinishedTime = p.OccurredAt
+	}
+	return json.Marshal(n)
 }

@@ -136,22 +136,9 @@ func (s *Server) status(types ...transfer.Type) func(ctx context.Context, c *cal
 	}
 }
 
-// transactionStatus maps a transaction to latestTransactionStatus (SNAP.md
-// §4; the values are marked unverified there, ADR 0007).
+// transactionStatus is latestTransactionStatus and its description.
 func transactionStatus(t *transfer.Transaction) (string, string) {
-	switch t.Status() {
-	case transfer.StatusPending:
-		return "03", "Pending"
-	case transfer.StatusFailed:
-		if t.Type() == transfer.TypeCashOut {
-			return "05", "Canceled"
-		}
-		return "06", "Failed"
-	}
-	if t.Type() == transfer.TypePayment && t.Refunded() > 0 && t.Refunded() == t.Amount() {
-		return "04", "Refunded"
-	}
-	return "00", "Success"
+	return app.SNAPStatus(t.Type(), t.Status(), t.Refunded() > 0 && t.Refunded() == t.Amount())
 }
 
 // serviceOf is the SNAP service that starts a transaction of t's type.

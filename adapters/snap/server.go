@@ -276,9 +276,13 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
+		who := r.Header.Get("X-PARTNER-ID")
+		if who == "" {
+			who = r.Header.Get("X-CLIENT-KEY")
+		}
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "http", slog.String("door", "snap"),
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", sw.status),
-			slog.String("partner", r.Header.Get("X-PARTNER-ID")), slog.Duration("duration", time.Since(start)))
+			slog.String("partner", who), slog.Duration("duration", time.Since(start)))
 	})
 }
 

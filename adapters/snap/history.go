@@ -118,7 +118,7 @@ type historyDetailResponse struct {
 }
 
 // historyDetail is service 13: one transaction of the caller's, or of a
-// customer bound to it.
+// customer bound to it; direction is the paying customer's view.
 func (s *Server) historyDetail(ctx context.Context, c *call) (answer, error) {
 	var req historyDetailRequest
 	if err := c.decode(&req); err != nil {
@@ -128,5 +128,6 @@ func (s *Server) historyDetail(ctx context.Context, c *call) (answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &historyDetailResponse{historyItem: item(t, t.Counterparty(), false, nil)}, nil
+	incoming := t.Type() == transfer.TypeTopUpVA || t.Type() == transfer.TypeTopUpRetail || t.Type() == transfer.TypeRefund
+	return &historyDetailResponse{historyItem: item(t, t.Counterparty(), incoming, nil)}, nil
 }

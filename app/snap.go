@@ -110,7 +110,8 @@ func (a *App) AuthenticateSNAP(ctx context.Context, req SNAPRequest) (*partner.P
 		return nil, err
 	}
 	var tok SNAPToken
-	err = a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
+	// One read on every call: no transaction around it.
+	err = a.uow.Do(WithAutocommit(ctx), func(ctx context.Context, r Repos) error {
 		var err error
 		tok, err = r.SNAPTokens.ByHash(ctx, session.HashToken(req.Token))
 		return err

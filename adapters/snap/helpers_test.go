@@ -79,16 +79,18 @@ func jsonValidator() *validator.Validate {
 type stack struct {
 	*apptest.Stack
 	snap *httptest.Server
+	door *snap.Server
 	n    atomic.Int64
 }
 
-func newStack(t *testing.T, db *bunstore.DB) *stack {
+func newStack(t testing.TB, db *bunstore.DB) *stack {
 	t.Helper()
 	s := apptest.New(t, db, nil)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(snap.NewServer(s.App, jsonValidator(), system.NewULIDs(), log).Handler())
+	door := snap.NewServer(s.App, jsonValidator(), system.NewULIDs(), log)
+	srv := httptest.NewServer(door.Handler())
 	t.Cleanup(srv.Close)
-	return &stack{Stack: s, snap: srv}
+	return &stack{Stack: s, snap: srv, door: door}
 }
 
 // seq returns a number unique in the stack (mobile numbers, references).
@@ -97,7 +99,7 @@ func (s *stack) seq() int64 { return s.n.Add(1) }
 // client is a SNAP partner with its RSA key, secret and a live token.
 type client struct {
 	s       *stack
-	t       *testing.T
+	t       testing.TB
 	p       *partner.Partner
 	secret  string
 	key     *rsa.PrivateKey
@@ -105,7 +107,7 @@ type client struct {
 	channel string
 }
 
-func (s *stack) client(t *testing.T, role string) *client {
+func (s *stack) client(t testing.TB, role string) *client {
 	t.Helper()
 	key := testKey(t, 0)
 	res, err := s.App.CreatePartner(context.Background(), app.NewPartner{Name: "SNAP " + role, Role: role, SNAPPublicKey: publicPEM(t, key)})
@@ -232,7 +234,7 @@ func (s *stack) send(method, path, body string, h map[string]string) resp {
 
 // expect checks the responseCode and that the HTTP status is its first
 // three digits.
-func expect(t *testing.T, r resp, code string) {
+func expect(t testing.TB, r resp, code string) {
 	t.Helper()
 	if r.str("responseCode") != code || fmt.Sprint(r.Status) != code[:3] || r.str("responseMessage") == "" {
 		t.Fatalf("got HTTP %d %s, want %s", r.Status, r.Raw, code)
@@ -241,7 +243,7 @@ func expect(t *testing.T, r resp, code string) {
 
 // customer registers and activates a customer through partner p; it
 // returns the number as dialled (08…).
-func (s *stack) customer(t *testing.T, p *partner.Partner) string {
+func (s *stack) customer(t testing.TB, p *partner.Partner) string {
 	t.Helper()
 	mobile := fmt.Sprintf("0812%08d", s.seq()+int64(time.Now().UnixNano()%1e7))
 	ctx := context.Background()
@@ -255,7 +257,7 @@ func (s *stack) customer(t *testing.T, p *partner.Partner) string {
 }
 
 // verify makes the customer PREMIUM (needed to send money out).
-func (s *stack) verify(t *testing.T, p *partner.Partner, mobile string) {
+func (s *stack) verify(t testing.TB, p *partner.Partner, mobile string) {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := s.App.SubmitKYC(ctx, app.SubmitKYC{Partner: p, MobileNumber: mobile, NIK: "3273011708900001",
@@ -268,7 +270,7 @@ func (s *stack) verify(t *testing.T, p *partner.Partner, mobile string) {
 }
 
 // topUp credits a customer through a SNAP channel (service 38).
-func (s *stack) topUp(t *testing.T, ch *client, mobile string, amount int64) resp {
+func (s *stack) topUp(t testing.TB, ch *client, mobile string, amount int64) resp {
 	t.Helper()
 	r := ch.call("emoney/topup", fmt.Sprintf(`{"partnerReferenceNo":"TU%d","customerNumber":"%s","amount":{"value":"%d.00","currency":"IDR"}}`,
 		s.seq(), mobile, amount))

@@ -159,6 +159,9 @@ type NewPartner struct {
 	// CallbackURL, when set, is where the partner receives webhooks; it is
 	// checked before anything is stored, so a bad URL creates nothing.
 	CallbackURL string
+	// SNAPPublicKey, when set, is the PEM RSA public key the partner signs
+	// SNAP access-token requests with.
+	SNAPPublicKey []byte
 }
 
 // CreatedPartner carries the secret, shown once and never stored in clear.
@@ -173,6 +176,12 @@ func (a *App) CreatePartner(ctx context.Context, cmd NewPartner) (CreatedPartner
 	role, err := partner.ParseRole(cmd.Role)
 	if err != nil {
 		return CreatedPartner{}, err
+	}
+	var snapKey []byte
+	if cmd.SNAPPublicKey != nil {
+		if snapKey, err = partner.ParseSNAPPublicKey(cmd.SNAPPublicKey); err != nil {
+			return CreatedPartner{}, err
+		}
 	}
 	secret, err := session.NewToken(a.rand) // 256 random bits, URL-safe
 	if err != nil {
@@ -192,6 +201,7 @@ func (a *App) CreatePartner(ctx context.Context, cmd NewPartner) (CreatedPartner
 	if err := p.SetCallbackURL(cmd.CallbackURL); err != nil {
 		return CreatedPartner{}, err
 	}
+	p.SetSNAPPublicKey(snapKey)
 	err = a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
 		if err := r.Partners.Add(ctx, p); err != nil {
 			return err

@@ -224,15 +224,22 @@ func (w *Webhooks) Deliver(ctx context.Context, id string, final bool) error {
 	if err != nil {
 		return err
 	}
+	// SNAP partners get SNAP's notify body (ADR 0007), signed the same way.
+	body := e.Payload
+	if len(p.SNAPPublicKey()) > 0 {
+		if body, err = a.snapNotifyBody(ctx, e); err != nil {
+			return err
+		}
+	}
 	ts := a.now().In(wallet.WIB).Format(time.RFC3339)
 	headers := map[string]string{
 		"Content-Type": "application/json",
 		"X-PARTNER-ID": p.ID(),
 		"X-TIMESTAMP":  ts,
-		"X-SIGNATURE":  partner.Sign(secret, "POST", u.RequestURI(), e.Payload, ts),
+		"X-SIGNATURE":  partner.Sign(secret, "POST", u.RequestURI(), body, ts),
 		"X-EVENT-ID":   e.ID,
 	}
-	status, err := w.sender.Post(ctx, p.CallbackURL(), headers, e.Payload)
+	status, err := w.sender.Post(ctx, p.CallbackURL(), headers, body)
 	e.Attempts++
 	if err == nil && status >= 200 && status < 300 {
 		e.Status, e.LastError, e.DeliveredAt = EventDelivered, "", a.now()

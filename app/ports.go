@@ -28,6 +28,7 @@ type Repos struct {
 	Notifications NotificationStore
 	Jobs          JobQueue
 	Idempotency   IdempotencyStore
+	SNAPTokens    SNAPTokenStore
 }
 
 // UnitOfWork runs fn inside one database transaction. fn's repositories are

@@ -165,11 +165,13 @@ type partnerRow struct {
 	CreatedAt       time.Time     `bun:"created_at"`
 	BankTransferFee sql.NullInt64 `bun:"bank_transfer_fee"`
 	CallbackURL     string        `bun:"callback_url"`
+	SNAPPublicKey   []byte        `bun:"snap_public_key"`
 }
 
 func partnerFromDomain(p *partner.Partner) *partnerRow {
 	row := &partnerRow{ID: p.ID(), Name: p.Name(), Role: string(p.Role()), SealedSecret: p.SealedSecret(),
-		CreatedAt: utc(p.CreatedAt()), CallbackURL: p.CallbackURL()}
+		CreatedAt: utc(p.CreatedAt()), CallbackURL: p.CallbackURL(),
+		SNAPPublicKey: p.SNAPPublicKey()}
 	if fee, ok := p.BankTransferFee(); ok {
 		row.BankTransferFee = sql.NullInt64{Int64: fee, Valid: true}
 	}
@@ -186,7 +188,7 @@ func (r partnerRepo) Add(ctx context.Context, p *partner.Partner) error {
 }
 
 func (r partnerRepo) Update(ctx context.Context, p *partner.Partner) error {
-	res, err := r.db.NewUpdate().Model(partnerFromDomain(p)).WherePK().Column("bank_transfer_fee", "callback_url").Exec(ctx)
+	res, err := r.db.NewUpdate().Model(partnerFromDomain(p)).WherePK().Column("bank_transfer_fee", "callback_url", "snap_public_key").Exec(ctx)
 	return updatedOne(res, err, partner.ErrNotFound)
 }
 
@@ -202,6 +204,7 @@ func (r partnerRepo) ByID(ctx context.Context, id string) (*partner.Partner, err
 	if err := p.SetCallbackURL(row.CallbackURL); err != nil {
 		return nil, err
 	}
+	p.SetSNAPPublicKey(row.SNAPPublicKey)
 	return p, nil
 }
 

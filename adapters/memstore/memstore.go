@@ -77,6 +77,7 @@ func New() *Store {
 		notifications: map[string]app.NotificationRecord{},
 		idempotency:   map[idempotencyKey]app.IdempotencyRecord{},
 		events:        map[string]app.Event{},
+		snapTokens:    map[string]app.SNAPToken{},
 	}
 	for _, k := range PlatformAccounts {
 		a := wallet.OpenSystem(k, "", time.Time{})
@@ -193,6 +194,7 @@ type state struct {
 	notificationOrder []string
 	idempotency       map[idempotencyKey]app.IdempotencyRecord
 	events            map[string]app.Event
+	snapTokens        map[string]app.SNAPToken // string(hash) → token
 	jobs              []Job
 }
 
@@ -218,6 +220,7 @@ func (s *state) clone() *state {
 		notificationOrder: slices.Clone(s.notificationOrder),
 		idempotency:       maps.Clone(s.idempotency),
 		events:            maps.Clone(s.events),
+		snapTokens:        maps.Clone(s.snapTokens),
 		jobs:              slices.Clone(s.jobs),
 	}
 }
@@ -251,5 +254,6 @@ func (t *tx) repos() app.Repos {
 		Notifications: notificationRepo{t},
 		Jobs:          jobQueue{t},
 		Idempotency:   idempotencyRepo{t},
+		SNAPTokens:    snapTokenRepo{t},
 	}
 }

@@ -201,7 +201,7 @@ func (r partnerRepo) ByID(ctx context.Context, id string) (*partner.Partner, err
 	return copyPartner(p), nil
 }
 
-// Update saves the fee override and the callback URL only.
+// Update saves the fee override, the callback URL and the SNAP key only.
 func (r partnerRepo) Update(ctx context.Context, p *partner.Partner) error {
 	if err := r.check(ctx); err != nil {
 		return err
@@ -218,6 +218,7 @@ func (r partnerRepo) Update(ctx context.Context, p *partner.Partner) error {
 	if err := stored.SetCallbackURL(p.CallbackURL()); err != nil {
 		return err
 	}
+	stored.SetSNAPPublicKey(p.SNAPPublicKey())
 	r.st.partners[p.ID()] = stored
 	return nil
 }
@@ -229,6 +230,7 @@ func copyPartner(p *partner.Partner) *partner.Partner {
 	}
 	// A URL the partner accepted once is accepted again.
 	_ = c.SetCallbackURL(p.CallbackURL())
+	c.SetSNAPPublicKey(p.SNAPPublicKey())
 	return c
 }
 

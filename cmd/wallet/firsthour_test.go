@@ -219,9 +219,9 @@ func TestFirstHour(t *testing.T) {
 // poll-only mode when a runner is built).
 func TestCommandsDoNotStartJobs(t *testing.T) {
 	t.Parallel()
-	for name, url := range map[string]func() string{"sqlite": func() string { return "" }, "postgres": func() string { return testdb.SchemaURL(t) }} {
+	for name, url := range map[string]func(testing.TB) string{"sqlite": func(testing.TB) string { return "" }, "postgres": testdb.SchemaURL} {
 		t.Run(name, func(t *testing.T) {
-			environ := []string{"WALLET_DATA_DIR=" + t.TempDir(), "DATABASE_URL=" + url(), "WALLET_LOG_LEVEL=info"}
+			environ := []string{"WALLET_DATA_DIR=" + t.TempDir(), "DATABASE_URL=" + url(t), "WALLET_LOG_LEVEL=info"}
 			for _, args := range [][]string{{"partner", "create", "--name", "Quiet"}, {"reconcile"}, {"migrate"}} {
 				var errOut bytes.Buffer
 				if err := run(context.Background(), args, environ, nil, io.Discard, &errOut); err != nil {

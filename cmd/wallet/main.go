@@ -29,15 +29,17 @@ const usage = `usage: wallet <command> [flags]
 commands:
   serve                                   run the HTTP server (REST, GraphQL, webhooks) and job workers
   migrate                                 apply database migrations and exit
-  partner create --name N [--role R] [--bank-transfer-fee F] [--callback-url URL]
+  partner create --name N [--role R] [--bank-transfer-fee F] [--callback-url URL] [--snap-public-key FILE]
                                           create a partner (R: PARTNER or CHANNEL); prints its settings
                                           and its secret, once
-  partner update --id ID [--bank-transfer-fee F] [--callback-url URL]
-                                          change the partner's bank transfer fee (F < 0: platform default)
-                                          or webhook URL ("" turns webhooks off); only what is given changes
+  partner update --id ID [--bank-transfer-fee F] [--callback-url URL] [--snap-public-key FILE]
+                                          change the partner's bank transfer fee (F < 0: platform default),
+                                          webhook URL ("" turns webhooks off) or SNAP key; only what is given changes
   sign --method M --path P [--body F] [--external-id K] [--partner ID] [--secret S]
                                           print signed request headers for curl (-H @file); --body - reads
                                           stdin; --partner/--secret default to $WALLET_PARTNER_ID/_SECRET
+  snap-sign --private-key FILE            print the headers of a SNAP access-token call
+  snap-sign --token T --path P [--body F] print the headers of a SNAP transactional call
   kyc approve|reject --mobile 628… [--reason R]   decide a customer's pending KYC submission
   reconcile                               prove the ledger invariants; exits 1 with a report when one fails
   webhooks list --partner ID [--status S] list a partner's webhook deliveries (S: PENDING, DELIVERED, DEAD, NO_ENDPOINT)
@@ -81,6 +83,8 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 		return partnerCommand(ctx, cfg, log, args[1:], stdout, stderr)
 	case "sign":
 		return signCommand(args[1:], environ, stdin, stdout, stderr)
+	case "snap-sign":
+		return snapSignCommand(args[1:], environ, stdin, stdout, stderr)
 	case "kyc":
 		return kycCommand(ctx, cfg, log, args[1:], stdout, stderr)
 	case "reconcile":
@@ -133,7 +137,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stderr io.Writer) 
 		return err
 	}
 	srv := &http.Server{
-		Handler:           c.REST.Handler(c.Mounts),
+		Handler:           c.handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -173,13 +177,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stderr io.Writer) 
 }
 
 // partnerUsage lists every flag of the partner commands.
-const partnerUsage = `usage: wallet partner create --name NAME [--role PARTNER|CHANNEL] [--bank-transfer-fee N] [--callback-url URL]
-       wallet partner update --id ID [--bank-transfer-fee N] [--callback-url URL]
+const partnerUsage = `usage: wallet partner create --name NAME [--role PARTNER|CHANNEL] [--bank-transfer-fee N] [--callback-url URL] [--snap-public-key FILE]
+       wallet partner update --id ID [--bank-transfer-fee N] [--callback-url URL] [--snap-public-key FILE]
   --name                display name, shown to customers as the payee (create)
   --role                PARTNER (default) or CHANNEL: a bank or retail aggregator (create)
   --id                  the partner id (update)
   --bank-transfer-fee   this partner's fee on transfers to banks, in rupiah; N < 0: the platform default
-  --callback-url        where the partner receives webhooks (http(s) URL); "" turns them off (update)`
+  --callback-url        where the partner receives webhooks (http(s) URL); "" turns them off (update)
+  --snap-public-key     PEM file with the partner's SNAP RSA public key (PKIX, >= 2048 bits); rotates it (update)`
 
 func partnerCommand(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || (args[0] != "create" && args[0] != "update") {
@@ -192,13 +197,26 @@ func partnerCommand(ctx context.Context, cfg Config, log *slog.Logger, args []st
 	id := fs.String("id", "", "partner id (update)")
 	fee := fs.Int64("bank-transfer-fee", -1, "this partner's fee on transfers to banks, in rupiah; negative: the platform default")
 	callback := fs.String("callback-url", "", "where the partner receives webhooks (https://…)")
+	keyFile := fs.String("snap-public-key", "", "PEM file with the partner's SNAP RSA public key (PKIX, ≥ 2048 bits)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if args[0] == "update" && !set["bank-transfer-fee"] && !set["callback-url"] {
-		return errors.New("partner update: nothing to change; give --bank-transfer-fee and/or --callback-url\n" + partnerUsage)
+	if args[0] == "update" && !set["bank-transfer-fee"] && !set["callback-url"] && !set["snap-public-key"] {
+		return errors.New("partner update: nothing to change; give --bank-transfer-fee, --callback-url and/or --snap-public-key\n" + partnerUsage)
+	}
+	// The key is read and checked before anything is stored.
+	var snapKey []byte
+	if *keyFile != "" {
+		b, err := os.ReadFile(*keyFile)
+		if err != nil {
+			return fmt.Errorf("--snap-public-key: %w", err)
+		}
+		if _, err := partner.ParseSNAPPublicKey(b); err != nil {
+			return fmt.Errorf("--snap-public-key %s: %w", *keyFile, err)
+		}
+		snapKey = b
 	}
 	c, cleanup, err := open(ctx, cfg, log, stderr)
 	if err != nil {
@@ -219,9 +237,14 @@ func partnerCommand(ctx context.Context, cfg Config, log *slog.Logger, args []st
 				return err
 			}
 		}
+		if snapKey != nil {
+			if p, err = c.App.SetSNAPPublicKey(ctx, *id, snapKey); err != nil {
+				return err
+			}
+		}
 		return writeJSONLine(stdout, describePartner(c.App, p, ""))
 	}
-	np := app.NewPartner{Name: *name, Role: *role, CallbackURL: *callback}
+	np := app.NewPartner{Name: *name, Role: *role, CallbackURL: *callback, SNAPPublicKey: snapKey}
 	if *fee >= 0 {
 		np.BankTransferFee = fee
 	}
@@ -242,6 +265,9 @@ func describePartner(a *app.App, p *partner.Partner, secret string) map[string]a
 	}
 	out := map[string]any{"partnerId": p.ID(), "name": p.Name(), "role": string(p.Role()), "callbackUrl": p.CallbackURL(),
 		"bankTransferFee": rest.Amount(fee), "bankTransferFeeSource": source}
+	if len(p.SNAPPublicKey()) > 0 {
+		out["snapPublicKey"] = "registered"
+	}
 	if secret != "" {
 		out["secret"] = secret
 	}

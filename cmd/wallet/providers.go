@@ -15,6 +15,7 @@ import (
 	"github.com/dompet/wallet/adapters/notify/whatsapp"
 	"github.com/dompet/wallet/adapters/rest"
 	"github.com/dompet/wallet/adapters/secretbox"
+	"github.com/dompet/wallet/adapters/snap"
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/customer"
 	"github.com/dompet/wallet/domain/wallet"
@@ -33,7 +34,18 @@ type container struct {
 	Courier *app.Courier
 	Runner  *jobs.Runner
 	REST    *rest.Server
+	SNAP    *snap.Server
 	Mounts  rest.Mounts
+}
+
+// handler is the whole HTTP surface: the SNAP door under its fixed prefix,
+// everything else (legacy REST, GraphQL, webhooks, health) on the REST
+// router.
+func (c *container) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/snap/", c.SNAP.Handler())
+	mux.Handle("/", c.REST.Handler(c.Mounts))
+	return mux
 }
 
 func provideStoreConfig(cfg Config) bunstore.Config {

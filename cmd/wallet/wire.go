@@ -16,6 +16,7 @@ import (
 	"github.com/dompet/wallet/adapters/qrisswitch"
 	"github.com/dompet/wallet/adapters/rest"
 	"github.com/dompet/wallet/adapters/secretbox"
+	"github.com/dompet/wallet/adapters/snap"
 	"github.com/dompet/wallet/adapters/system"
 	"github.com/dompet/wallet/adapters/webhook"
 	"github.com/dompet/wallet/app"
@@ -36,6 +37,7 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		webhook.ProviderSet,
 		wire.Struct(new(app.Gateways), "*"),
 		rest.ProviderSet,
+		snap.ProviderSet,
 		app.ProviderSet,
 		wire.Bind(new(rest.Pinger), new(*bunstore.DB)),
 		provideStoreConfig,

@@ -16,6 +16,7 @@ import (
 	"github.com/dompet/wallet/adapters/qrisswitch"
 	"github.com/dompet/wallet/adapters/rest"
 	"github.com/dompet/wallet/adapters/secretbox"
+	"github.com/dompet/wallet/adapters/snap"
 	"github.com/dompet/wallet/adapters/system"
 	"github.com/dompet/wallet/adapters/webhook"
 	"github.com/dompet/wallet/app"
@@ -88,6 +89,7 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 	}
 	validate := rest.NewValidator()
 	server := rest.NewServer(appApp, validate, uliDs, db, log)
+	snapServer := snap.NewServer(appApp, validate, uliDs, log)
 	mounts := provideMounts(cfg, appApp, courier, validate, log)
 	mainContainer := &container{
 		DB:      db,
@@ -95,6 +97,7 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		Courier: courier,
 		Runner:  runner,
 		REST:    server,
+		SNAP:    snapServer,
 		Mounts:  mounts,
 	}
 	return mainContainer, func() {

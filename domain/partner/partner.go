@@ -51,6 +51,7 @@ type Partner struct {
 	bankFee      int64
 	hasBankFee   bool
 	callbackURL  string
+	snapKey      []byte // SNAP RSA public key, PKIX DER
 }
 
 // SetCallbackURL sets where the partner receives webhooks; empty turns them

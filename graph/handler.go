@@ -21,7 +21,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 
-	"github.com/dompet/wallet/adapters/rest"
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/fault"
 	"github.com/dompet/wallet/graph/generated"
@@ -103,7 +103,7 @@ func NewHandler(a *app.App, v *validator.Validate, log *slog.Logger, opts ...Opt
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
 		Resolvers: &Resolver{app: a, validate: v, log: log, poll: o.poll, recheck: o.recheck},
 	}))
-	readLimit := int64(rest.MaxBody)
+	readLimit := int64(httpapi.MaxBody)
 	srv.AddTransport(transport.Websocket{
 		Implementation: transport.CoderWebsocketImplementation{
 			AcceptOptions: coderws.AcceptOptions{OriginPatterns: o.origins},
@@ -139,7 +139,7 @@ type door struct {
 }
 
 func (d *door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ctx := withIndonesian(r.Context(), rest.Indonesian(r))
+	ctx := withIndonesian(r.Context(), httpapi.Indonesian(r))
 	r = r.WithContext(ctx)
 	switch {
 	case r.Method == http.MethodOptions:
@@ -160,7 +160,7 @@ func (d *door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	// The body limit applies to every caller, before anything else, and the
 	// signature covers exactly these bytes.
-	body, err := rest.ReadBody(r)
+	body, err := httpapi.ReadBody(r)
 	if err != nil {
 		d.fail(w, r, 0, err)
 		return
@@ -170,7 +170,7 @@ func (d *door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	var signed *app.SignedRequest
 	if r.Header.Get("X-SIGNATURE") != "" {
-		sr := rest.SignedRequest(r, body)
+		sr := httpapi.SignedRequest(r, body)
 		signed = &sr
 	}
 	c, err := authenticate(ctx, d.app, r.Header.Get("X-PARTNER-ID"), r.Header.Get("Authorization"), signed)

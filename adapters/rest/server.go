@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -17,13 +16,11 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-playground/validator/v10"
 
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/fault"
 	"github.com/dompet/wallet/domain/partner"
 )
-
-// MaxBody is the request body limit (SPEC §2 code 12).
-const MaxBody = 64 << 10
 
 // Pinger tells whether the database answers, for /readyz.
 type Pinger interface {
@@ -179,46 +176,16 @@ const (
 	bodyKey
 )
 
-// ReadBody reads at most MaxBody bytes; larger bodies are a TooLarge fault.
-func ReadBody(r *http.Request) ([]byte, error) {
-	if r.Body == nil {
-		return nil, nil
-	}
-	if r.ContentLength > MaxBody {
-		return nil, fault.New(fault.TooLarge, "body exceeds 64 KiB")
-	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
-	if err != nil {
-		return nil, fault.Invalidf("body", "could not be read")
-	}
-	if len(b) > MaxBody {
-		return nil, fault.New(fault.TooLarge, "body exceeds 64 KiB")
-	}
-	return b, nil
-}
-
-// SignedRequest extracts what the signature covers.
-func SignedRequest(r *http.Request, body []byte) app.SignedRequest {
-	return app.SignedRequest{
-		PartnerID:     r.Header.Get("X-PARTNER-ID"),
-		Method:        r.Method,
-		PathWithQuery: r.URL.RequestURI(),
-		Body:          body,
-		Timestamp:     r.Header.Get("X-TIMESTAMP"),
-		Signature:     r.Header.Get("X-SIGNATURE"),
-	}
-}
-
 // signed reads the body once (so the limit applies before anything else)
 // and authenticates the partner.
 func (s *Server) signed(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := ReadBody(r)
+		body, err := httpapi.ReadBody(r)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		p, err := s.app.AuthenticatePartner(r.Context(), SignedRequest(r, body))
+		p, err := s.app.AuthenticatePartner(r.Context(), httpapi.SignedRequest(r, body))
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -306,12 +273,12 @@ func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
 
 // ok writes a success envelope.
 func (s *Server) ok(w http.ResponseWriter, r *http.Request, data any) {
-	writeJSON(w, http.StatusOK, envelope{ResponseID: s.ids.New(), Code: 0, Message: success(Indonesian(r)), Data: data})
+	writeJSON(w, http.StatusOK, envelope{ResponseID: s.ids.New(), Code: 0, Message: success(httpapi.Indonesian(r)), Data: data})
 }
 
 // fail writes an error envelope; internal details go to the log only.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	code, msg := Describe(err, Indonesian(r))
+	code, msg := httpapi.Describe(err, httpapi.Indonesian(r))
 	if code.Legacy == 99 || code.Legacy == 90 {
 		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/dompet/wallet/adapters/bankgw"
 	"github.com/dompet/wallet/adapters/bunstore"
 	"github.com/dompet/wallet/adapters/ekyc"
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/adapters/jobs"
 	"github.com/dompet/wallet/adapters/phone"
 	"github.com/dompet/wallet/adapters/qrisswitch"
@@ -35,6 +36,7 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		qrisswitch.ProviderSet,
 		webhook.ProviderSet,
 		wire.Struct(new(app.Gateways), "*"),
+		httpapi.ProviderSet,
 		rest.ProviderSet,
 		app.ProviderSet,
 		wire.Bind(new(rest.Pinger), new(*bunstore.DB)),

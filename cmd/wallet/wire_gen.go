@@ -11,6 +11,7 @@ import (
 	"github.com/dompet/wallet/adapters/bankgw"
 	"github.com/dompet/wallet/adapters/bunstore"
 	"github.com/dompet/wallet/adapters/ekyc"
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/adapters/jobs"
 	"github.com/dompet/wallet/adapters/phone"
 	"github.com/dompet/wallet/adapters/qrisswitch"
@@ -86,7 +87,7 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		cleanup()
 		return nil, nil, err
 	}
-	validate := rest.NewValidator()
+	validate := httpapi.NewValidator()
 	server := rest.NewServer(appApp, validate, uliDs, db, log)
 	mounts := provideMounts(cfg, appApp, courier, validate, log)
 	mainContainer := &container{

@@ -18,6 +18,7 @@ import (
 	"github.com/dompet/wallet/adapters/bankgw"
 	"github.com/dompet/wallet/adapters/banks"
 	"github.com/dompet/wallet/adapters/bunstore"
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/adapters/jobs"
 	"github.com/dompet/wallet/adapters/phone"
 	"github.com/dompet/wallet/adapters/qrisswitch"
@@ -71,7 +72,7 @@ func New(t testing.TB, db *bunstore.DB, mount Mount) *Stack {
 	if mount != nil {
 		m = mount(a, log)
 	}
-	srv := httptest.NewServer(rest.NewServer(a, rest.NewValidator(), ids, db, log).Handler(m))
+	srv := httptest.NewServer(rest.NewServer(a, httpapi.NewValidator(), ids, db, log).Handler(m))
 	t.Cleanup(srv.Close)
 	return &Stack{t: t, DB: db, App: a, Box: box, Server: srv}
 }

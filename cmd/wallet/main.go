@@ -30,6 +30,9 @@ commands:
   partner create --name N [--role R] [--bank-transfer-fee F]
                                           create a partner (R: PARTNER or CHANNEL); prints its secret once
   partner update --id ID --bank-transfer-fee F   change the partner's own bank transfer fee (F < 0: default)
+  partner list | show --id ID             list partners or show one (never a secret)
+  partner rotate-secret --id ID [--grace 24h]   new secret, printed once; the old one works for the grace period
+  partner disable|enable --id ID          refuse the partner on every door (code 20), or let it in again
   sign --method M --path P [--body F]     print signed request headers for curl (-H @file)
   kyc approve|reject --mobile 628… [--reason R]   decide a customer's pending KYC submission
   reconcile                               prove the ledger invariants; exits 1 with a report when one fails
@@ -166,6 +169,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stderr io.Writer) 
 }
 
 func partnerCommand(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && partnerAdmin[args[0]] {
+		return partnerAdminCommand(ctx, cfg, log, args, stdout, stderr)
+	}
 	if len(args) == 0 || (args[0] != "create" && args[0] != "update") {
 		return errors.New("usage: wallet partner create --name NAME [--role PARTNER|CHANNEL] [--bank-transfer-fee N]\n" +
 			"       wallet partner update --id ID --bank-transfer-fee N   (N < 0 removes the override)")

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -103,6 +104,7 @@ func describe(ctx context.Context, log *slog.Logger, out *gqlerror.Error, err er
 	}
 	out.Message = msg
 	out.Extensions = map[string]any{"code": code.Name, "legacyCode": code.Legacy}
+	httpapi.SetCodeIfOK(ctx, strconv.Itoa(code.Legacy))
 }
 
 // fieldOf names the innermost field of a path ("amount" in
@@ -136,6 +138,7 @@ func (d *door) fail(w http.ResponseWriter, r *http.Request, status int, err erro
 	if status == 0 {
 		status = code.HTTP
 	}
+	httpapi.SetCode(r.Context(), strconv.Itoa(code.Legacy))
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="wallet"`)
 	}

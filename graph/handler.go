@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -49,10 +50,16 @@ const DefaultSessionRecheck = 30 * time.Second
 type Option func(*options)
 
 type options struct {
+	extensions []graphql.HandlerExtension
 	complexity int
 	origins    []string
 	poll       time.Duration
 	recheck    time.Duration
+}
+
+// WithExtension adds a gqlgen handler extension (metrics, tracing).
+func WithExtension(e graphql.HandlerExtension) Option {
+	return func(o *options) { o.extensions = append(o.extensions, e) }
 }
 
 // WithComplexityLimit replaces DefaultComplexityLimit.
@@ -119,6 +126,9 @@ func NewHandler(a *app.App, v *validator.Validate, log *slog.Logger, opts ...Opt
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.FixedComplexityLimit(o.complexity))
+	for _, e := range o.extensions {
+		srv.Use(e)
+	}
 	srv.SetErrorPresenter(presenter(log))
 	srv.SetRecoverFunc(recoverer(log))
 	d.gql = srv
@@ -158,6 +168,8 @@ func (d *door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	// Success unless an error of the response says otherwise.
+	httpapi.SetCode(ctx, "0")
 	// The body limit applies to every caller, before anything else, and the
 	// signature covers exactly these bytes.
 	body, err := httpapi.ReadBody(r)

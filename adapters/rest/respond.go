@@ -3,6 +3,9 @@ package rest
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
+
+	"github.com/dompet/wallet/adapters/httpapi"
 )
 
 // envelope is every REST response (SPEC §2).
@@ -18,6 +21,13 @@ func success(indonesian bool) string {
 		return "Berhasil"
 	}
 	return "Success"
+}
+
+// writeEnvelope writes a SPEC §2 answer and tells the request's observer
+// its code.
+func writeEnvelope(w http.ResponseWriter, r *http.Request, status int, e envelope) {
+	httpapi.SetCode(r.Context(), strconv.Itoa(e.Code))
+	writeJSON(w, status, e)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

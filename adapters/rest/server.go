@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -49,6 +50,7 @@ type Mounts struct {
 	GraphQL           http.Handler
 	WhatsAppWebhook   http.Handler
 	GraphQLPlayground http.Handler
+	Metrics           http.Handler // Prometheus text format
 }
 
 // Handler returns the whole HTTP surface.
@@ -62,6 +64,9 @@ func (s *Server) Handler(m Mounts) http.Handler {
 	}
 	if m.GraphQLPlayground != nil {
 		r.Handle("/playground", m.GraphQLPlayground)
+	}
+	if m.Metrics != nil {
+		r.Handle("/metrics", m.Metrics)
 	}
 	if m.WhatsAppWebhook != nil {
 		r.Handle("/webhooks/whatsapp", m.WhatsAppWebhook)
@@ -232,6 +237,10 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 		if replay != nil {
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
 			w.Header().Set("Idempotent-Replayed", "true")
+			var stored struct{ Code json.Number }
+			if json.Unmarshal(replay.Body, &stored) == nil {
+				httpapi.SetCode(r.Context(), stored.Code.String())
+			}
 			w.WriteHeader(replay.Status)
 			_, _ = w.Write(replay.Body)
 			return
@@ -273,7 +282,7 @@ func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
 
 // ok writes a success envelope.
 func (s *Server) ok(w http.ResponseWriter, r *http.Request, data any) {
-	writeJSON(w, http.StatusOK, envelope{ResponseID: s.ids.New(), Code: 0, Message: success(httpapi.Indonesian(r)), Data: data})
+	writeEnvelope(w, r, http.StatusOK, envelope{ResponseID: s.ids.New(), Code: 0, Message: success(httpapi.Indonesian(r)), Data: data})
 }
 
 // fail writes an error envelope; internal details go to the log only.
@@ -282,5 +291,5 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if code.Legacy == 99 || code.Legacy == 90 {
 		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	writeJSON(w, code.HTTP, envelope{ResponseID: s.ids.New(), Code: code.Legacy, Message: msg})
+	writeEnvelope(w, r, code.HTTP, envelope{ResponseID: s.ids.New(), Code: code.Legacy, Message: msg})
 }

@@ -19,7 +19,7 @@ func externalID(r *http.Request) string { return r.Header.Get("X-EXTERNAL-ID") }
 // okWith writes a success envelope whose responseId is the transaction's
 // reffId, so a partner can use it for status inquiries.
 func (s *Server) okWith(w http.ResponseWriter, r *http.Request, reffID string, data any) {
-	writeJSON(w, http.StatusOK, envelope{ResponseID: reffID, Code: 0, Message: success(httpapi.Indonesian(r)), Data: data})
+	writeEnvelope(w, r, http.StatusOK, envelope{ResponseID: reffID, Code: 0, Message: success(httpapi.Indonesian(r)), Data: data})
 }
 
 type paymentRequest struct {
@@ -615,13 +615,13 @@ func (s *Server) asyncAnswer(w http.ResponseWriter, r *http.Request, t *transfer
 	switch {
 	case err != nil:
 		code, msg := httpapi.Describe(err, httpapi.Indonesian(r))
-		writeJSON(w, code.HTTP, envelope{ResponseID: t.ID(), Code: code.Legacy, Message: msg, Data: data})
+		writeEnvelope(w, r, code.HTTP, envelope{ResponseID: t.ID(), Code: code.Legacy, Message: msg, Data: data})
 	case t.Pending():
 		msg := "In Process"
 		if httpapi.Indonesian(r) {
 			msg = "Sedang diproses"
 		}
-		writeJSON(w, http.StatusAccepted, envelope{ResponseID: t.ID(), Code: 1, Message: msg, Data: data})
+		writeEnvelope(w, r, http.StatusAccepted, envelope{ResponseID: t.ID(), Code: 1, Message: msg, Data: data})
 	default:
 		s.okWith(w, r, t.ID(), data)
 	}

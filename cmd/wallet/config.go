@@ -22,6 +22,7 @@ type Config struct {
 	JobPoll     time.Duration `env:"WALLET_JOB_POLL_INTERVAL" envDefault:"200ms"`
 	JobWorkers  int           `env:"WALLET_JOB_WORKERS" envDefault:"50"`
 	PprofAddr   string        `env:"WALLET_PPROF_ADDR"`
+	MetricsAddr string        `env:"WALLET_METRICS_ADDR"` // a second listener serving only /metrics
 	SimDelay    time.Duration `env:"WALLET_SIM_DELAY" envDefault:"3s"`
 
 	// e-money rules (SPEC §6 defaults).

@@ -129,7 +129,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stderr io.Writer) 
 		return err
 	}
 	srv := &http.Server{
-		Handler:           c.REST.Handler(c.Mounts),
+		Handler:           c.Metrics.Instrument(c.REST.Handler(c.Mounts)),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -144,6 +144,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stderr io.Writer) 
 			mux.HandleFunc("/debug/pprof/", pprof.Index)
 			mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 			log.Warn("pprof listener", "err", http.ListenAndServe(cfg.PprofAddr, mux))
+		}()
+	}
+	if cfg.MetricsAddr != "" {
+		// For a scraper kept off the public port.
+		go func() {
+			mux := http.NewServeMux()
+			mux.Handle("/metrics", c.Metrics.Handler())
+			log.Warn("metrics listener", "err", http.ListenAndServe(cfg.MetricsAddr, mux))
 		}()
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "store", string(c.DB.Dialect), "notifier", cfg.Notifier)

@@ -10,6 +10,7 @@ import (
 	"github.com/dompet/wallet/adapters/banks"
 	"github.com/dompet/wallet/adapters/bunstore"
 	"github.com/dompet/wallet/adapters/jobs"
+	"github.com/dompet/wallet/adapters/metrics"
 	"github.com/dompet/wallet/adapters/notify/console"
 	"github.com/dompet/wallet/adapters/notify/sms"
 	"github.com/dompet/wallet/adapters/notify/whatsapp"
@@ -34,6 +35,7 @@ type container struct {
 	Runner  *jobs.Runner
 	REST    *rest.Server
 	Mounts  rest.Mounts
+	Metrics *metrics.Metrics
 }
 
 func provideStoreConfig(cfg Config) bunstore.Config {
@@ -71,34 +73,35 @@ func provideRunnerConfig(cfg Config) jobs.RunnerConfig {
 	return jobs.RunnerConfig{PollInterval: cfg.JobPoll, Workers: cfg.JobWorkers}
 }
 
-func provideWhatsApp(cfg Config, out consoleOut) (app.WhatsAppSender, error) {
+func provideWhatsApp(cfg Config, out consoleOut, mx *metrics.Metrics) (app.WhatsAppSender, error) {
 	switch cfg.Notifier {
 	case string(app.ModeWhatsApp), string(app.ModeWhatsAppAndSMS):
 		w := cfg.WhatsApp
 		if w.PhoneNumberID == "" || w.AccessToken == "" {
 			return nil, errors.New("WALLET_NOTIFIER uses WhatsApp: set WALLET_WA_PHONE_NUMBER_ID and WALLET_WA_ACCESS_TOKEN")
 		}
-		return whatsapp.New(whatsapp.Config{BaseURL: w.BaseURL, APIVersion: w.APIVersion, PhoneNumberID: w.PhoneNumberID,
-			AccessToken: w.AccessToken, TemplateName: w.Template, LanguageCode: w.Language, AppSecret: w.AppSecret}), nil
+		return mx.WhatsApp(whatsapp.New(whatsapp.Config{BaseURL: w.BaseURL, APIVersion: w.APIVersion, PhoneNumberID: w.PhoneNumberID,
+			AccessToken: w.AccessToken, TemplateName: w.Template, LanguageCode: w.Language, AppSecret: w.AppSecret})), nil
 	}
-	return console.New(out), nil
+	return mx.WhatsApp(console.New(out)), nil
 }
 
-func provideTextSender(cfg Config, out consoleOut) (app.TextSender, error) {
+func provideTextSender(cfg Config, out consoleOut, mx *metrics.Metrics) (app.TextSender, error) {
 	switch cfg.Notifier {
 	case string(app.ModeSMS), string(app.ModeWhatsAppAndSMS):
 		if cfg.SMS.URL == "" {
 			return nil, errors.New("WALLET_NOTIFIER uses SMS: set WALLET_SMS_URL")
 		}
-		return sms.New(sms.Config{URL: cfg.SMS.URL, APIKey: cfg.SMS.APIKey, SenderID: cfg.SMS.SenderID}), nil
+		return mx.Text(sms.New(sms.Config{URL: cfg.SMS.URL, APIKey: cfg.SMS.APIKey, SenderID: cfg.SMS.SenderID})), nil
 	}
-	return console.New(out), nil
+	return mx.Text(console.New(out)), nil
 }
 
-func provideMounts(cfg Config, a *app.App, courier *app.Courier, v *validator.Validate, log *slog.Logger) rest.Mounts {
+func provideMounts(cfg Config, a *app.App, courier *app.Courier, v *validator.Validate, log *slog.Logger, mx *metrics.Metrics) rest.Mounts {
 	m := rest.Mounts{
-		GraphQL:           graph.NewHandler(a, v, log),
+		GraphQL:           graph.NewHandler(a, v, log, graph.WithExtension(mx.GraphQL())),
 		GraphQLPlayground: graph.Playground(),
+		Metrics:           mx.Handler(),
 	}
 	if cfg.WhatsApp.AppSecret != "" {
 		m.WhatsAppWebhook = whatsapp.NewWebhook(cfg.WhatsApp.AppSecret, cfg.WhatsApp.VerifyToken, courier, log)

@@ -13,6 +13,7 @@ import (
 	"github.com/dompet/wallet/adapters/ekyc"
 	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/adapters/jobs"
+	"github.com/dompet/wallet/adapters/metrics"
 	"github.com/dompet/wallet/adapters/phone"
 	"github.com/dompet/wallet/adapters/qrisswitch"
 	"github.com/dompet/wallet/adapters/rest"
@@ -48,6 +49,8 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		provideWhatsApp,
 		provideTextSender,
 		provideMounts,
+		provideMetrics,
+		wire.Bind(new(app.Observer), new(*metrics.Metrics)),
 		wire.Struct(new(container), "*"),
 	)
 	return nil, nil, nil

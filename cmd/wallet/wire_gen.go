@@ -61,22 +61,24 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 	delay := provideSimDelay(cfg)
 	simulator := bankgw.NewSimulator(delay)
 	qrisswitchSimulator := qrisswitch.NewSimulator(delay)
+	metrics := provideMetrics(db)
 	gateways := app.Gateways{
-		Bank: simulator,
-		QRIS: qrisswitchSimulator,
+		Bank:     simulator,
+		QRIS:     qrisswitchSimulator,
+		Observer: metrics,
 	}
 	appApp := app.New(unitOfWork, clock, uliDs, normalizer, box, appConfig, log, gateways)
-	whatsAppSender, err := provideWhatsApp(cfg, out)
+	whatsAppSender, err := provideWhatsApp(cfg, out, metrics)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
-	textSender, err := provideTextSender(cfg, out)
+	textSender, err := provideTextSender(cfg, out, metrics)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
-	courier := app.NewCourier(unitOfWork, box, clock, whatsAppSender, textSender, appConfig, log)
+	courier := app.NewCourier(unitOfWork, box, clock, whatsAppSender, textSender, appConfig, log, metrics)
 	ekycSimulator := _wireSimulatorValue
 	kycReviewer := app.NewKYCReviewer(unitOfWork, ekycSimulator, clock, log)
 	sender := webhook.NewSender()
@@ -89,7 +91,7 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 	}
 	validate := httpapi.NewValidator()
 	server := rest.NewServer(appApp, validate, uliDs, db, log)
-	mounts := provideMounts(cfg, appApp, courier, validate, log)
+	mounts := provideMounts(cfg, appApp, courier, validate, log, metrics)
 	mainContainer := &container{
 		DB:      db,
 		App:     appApp,
@@ -97,6 +99,7 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		Runner:  runner,
 		REST:    server,
 		Mounts:  mounts,
+		Metrics: metrics,
 	}
 	return mainContainer, func() {
 		cleanup()

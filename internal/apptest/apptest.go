@@ -45,8 +45,29 @@ type Stack struct {
 // Mount lets a test add handlers (GraphQL) built from the same app.
 type Mount func(a *app.App, log *slog.Logger) rest.Mounts
 
+// Option changes how New builds the stack.
+type Option func(*options)
+
+type options struct {
+	observer app.Observer
+	wrap     func(http.Handler) http.Handler
+}
+
+// WithObserver gives the application an observer (metrics).
+func WithObserver(o app.Observer) Option { return func(op *options) { op.observer = o } }
+
+// WithMiddleware wraps the whole HTTP surface, as the server's outermost
+// layers (metrics, tracing) do.
+func WithMiddleware(wrap func(http.Handler) http.Handler) Option {
+	return func(op *options) { op.wrap = wrap }
+}
+
 // New builds the stack; mount may be nil.
-func New(t testing.TB, db *bunstore.DB, mount Mount) *Stack {
+func New(t testing.TB, db *bunstore.DB, mount Mount, opts ...Option) *Stack {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	t.Helper()
 	// Errors the server logs (internal ones) show in the test output.
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -67,12 +88,16 @@ func New(t testing.TB, db *bunstore.DB, mount Mount) *Stack {
 	// Pending bank transfers settle quickly in tests (simulator rules in
 	// adapters/bankgw).
 	a := app.New(bunstore.NewUnitOfWork(db, ins.Bind, box), system.Clock{}, ids, phone.NewNormalizer(), box, cfg, log,
-		app.Gateways{Bank: bankgw.NewSimulator(bankgw.Delay(SimDelay)), QRIS: qrisswitch.NewSimulator(bankgw.Delay(SimDelay))})
+		app.Gateways{Bank: bankgw.NewSimulator(bankgw.Delay(SimDelay)), QRIS: qrisswitch.NewSimulator(bankgw.Delay(SimDelay)), Observer: o.observer})
 	var m rest.Mounts
 	if mount != nil {
 		m = mount(a, log)
 	}
-	srv := httptest.NewServer(rest.NewServer(a, httpapi.NewValidator(), ids, db, log).Handler(m))
+	h := rest.NewServer(a, httpapi.NewValidator(), ids, db, log).Handler(m)
+	if o.wrap != nil {
+		h = o.wrap(h)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &Stack{t: t, DB: db, App: a, Box: box, Server: srv}
 }

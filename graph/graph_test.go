@@ -895,12 +895,3 @@ func readWS(ctx context.Context, t *testing.T, conn *coderws.Conn) map[string]an
 		return msg
 	}
 }
-
-func TestPlaygroundPointsAtEndpoint(t *testing.T) {
-	t.Parallel()
-	rec := httptest.NewRecorder()
-	graph.Playground().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/playground", nil))
-	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), graph.Endpoint) {
-		t.Fatalf("playground: %d %s", rec.Code, rec.Body.String())
-	}
-}

@@ -16,7 +16,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	coderws "github.com/coder/websocket"
 	"github.com/go-playground/validator/v10"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -133,12 +132,6 @@ func NewHandler(a *app.App, v *validator.Validate, log *slog.Logger, opts ...Opt
 	srv.SetRecoverFunc(recoverer(log))
 	d.gql = srv
 	return d
-}
-
-// Playground is the in-browser IDE, pointed at Endpoint. Headers
-// (X-PARTNER-ID, Authorization) are set in its headers panel.
-func Playground() http.Handler {
-	return playground.Handler("Wallet GraphQL", Endpoint)
 }
 
 // door authenticates every HTTP request before gqlgen sees it.

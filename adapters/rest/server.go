@@ -51,6 +51,9 @@ type Mounts struct {
 	WhatsAppWebhook   http.Handler
 	GraphQLPlayground http.Handler
 	Metrics           http.Handler // Prometheus text format
+	OpenAPI           http.Handler // /openapi.json
+	Docs              http.Handler // /docs, the OpenAPI viewer
+	Assets            http.Handler // /assets/…, the pages' embedded scripts and styles
 }
 
 // Handler returns the whole HTTP surface.
@@ -67,6 +70,15 @@ func (s *Server) Handler(m Mounts) http.Handler {
 	}
 	if m.Metrics != nil {
 		r.Handle("/metrics", m.Metrics)
+	}
+	if m.OpenAPI != nil {
+		r.Handle("/openapi.json", m.OpenAPI)
+	}
+	if m.Docs != nil {
+		r.Handle("/docs", m.Docs)
+	}
+	if m.Assets != nil {
+		r.Handle("/assets/*", m.Assets)
 	}
 	if m.WhatsAppWebhook != nil {
 		r.Handle("/webhooks/whatsapp", m.WhatsAppWebhook)

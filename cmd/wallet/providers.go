@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/dompet/wallet/adapters/apidoc"
 	"github.com/dompet/wallet/adapters/bankgw"
 	"github.com/dompet/wallet/adapters/banks"
 	"github.com/dompet/wallet/adapters/bunstore"
@@ -16,6 +17,7 @@ import (
 	"github.com/dompet/wallet/adapters/notify/whatsapp"
 	"github.com/dompet/wallet/adapters/rest"
 	"github.com/dompet/wallet/adapters/secretbox"
+	"github.com/dompet/wallet/adapters/webui"
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/customer"
 	"github.com/dompet/wallet/domain/wallet"
@@ -97,11 +99,14 @@ func provideTextSender(cfg Config, out consoleOut, mx *metrics.Metrics) (app.Tex
 	return mx.Text(console.New(out)), nil
 }
 
-func provideMounts(cfg Config, a *app.App, courier *app.Courier, v *validator.Validate, log *slog.Logger, mx *metrics.Metrics) rest.Mounts {
+func provideMounts(cfg Config, a *app.App, courier *app.Courier, v *validator.Validate, log *slog.Logger, mx *metrics.Metrics, doc apiDocument) rest.Mounts {
 	m := rest.Mounts{
 		GraphQL:           graph.NewHandler(a, v, log, graph.WithExtension(mx.GraphQL())),
-		GraphQLPlayground: graph.Playground(),
+		GraphQLPlayground: webui.Playground(),
 		Metrics:           mx.Handler(),
+		OpenAPI:           apidoc.Handler(doc),
+		Docs:              webui.Docs(),
+		Assets:            webui.Assets(),
 	}
 	if cfg.WhatsApp.AppSecret != "" {
 		m.WhatsAppWebhook = whatsapp.NewWebhook(cfg.WhatsApp.AppSecret, cfg.WhatsApp.VerifyToken, courier, log)

@@ -50,6 +50,7 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		provideTextSender,
 		provideMounts,
 		provideMetrics,
+		provideAPIDocument,
 		wire.Bind(new(app.Observer), new(*metrics.Metrics)),
 		wire.Struct(new(container), "*"),
 	)

@@ -91,7 +91,12 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 	}
 	validate := httpapi.NewValidator()
 	server := rest.NewServer(appApp, validate, uliDs, db, log)
-	mounts := provideMounts(cfg, appApp, courier, validate, log, metrics)
+	mainApiDocument, err := provideAPIDocument()
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	mounts := provideMounts(cfg, appApp, courier, validate, log, metrics, mainApiDocument)
 	mainContainer := &container{
 		DB:      db,
 		App:     appApp,

@@ -23,6 +23,24 @@ type Observer interface {
 	WebhookAttempt(outcome string, attempt int)
 }
 
+// Tracer starts a span named after a use case or a database transaction
+// (the tracing adapter implements it with OpenTelemetry). end records the
+// outcome and closes the span.
+type Tracer interface {
+	Start(ctx context.Context, name string) (_ context.Context, end func(err error))
+}
+
+type nopTracer struct{}
+
+func (nopTracer) Start(ctx context.Context, _ string) (context.Context, func(error)) {
+	return ctx, func(error) {}
+}
+
+// span starts the span of a use case.
+func (a *App) span(ctx context.Context, name string) (context.Context, func(error)) {
+	return a.tracer.Start(ctx, "app."+name)
+}
+
 // nopObserver records nothing: the default when none is wired.
 type nopObserver struct{}
 
@@ -37,17 +55,20 @@ func observerOrNop(o Observer) Observer {
 	return o
 }
 
-// observingUoW tells the observer about every transaction a unit of work
-// committed, and only once it has committed: a rolled-back movement never
-// happened.
+// observingUoW traces every unit of work and tells the observer about
+// every transaction it committed, and only once it has committed: a
+// rolled-back movement never happened.
 type observingUoW struct {
 	UnitOfWork
-	obs Observer
+	obs    Observer
+	tracer Tracer
 }
 
-func (u observingUoW) Do(ctx context.Context, fn func(ctx context.Context, r Repos) error) error {
+func (u observingUoW) Do(ctx context.Context, fn func(ctx context.Context, r Repos) error) (err error) {
+	ctx, end := u.tracer.Start(ctx, "db.transaction")
+	defer func() { end(err) }()
 	var seen *moved
-	err := u.UnitOfWork.Do(ctx, func(ctx context.Context, r Repos) error {
+	err = u.UnitOfWork.Do(ctx, func(ctx context.Context, r Repos) error {
 		seen = &moved{} // a retried transaction starts over
 		if r.Transactions != nil {
 			r.Transactions = observedTransactions{Repository: r.Transactions, seen: seen}

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The dependency rules, each failing with every offending import:
 #   - domain/ imports only the standard library and other domain packages;
+#   - app/ imports only those and wire: metrics, tracing and storage are
+#     adapters behind ports app declares;
 #   - the doors stay apart: graph/ never reaches adapters/rest and
 #     adapters/rest never reaches graph/, not even through another package
 #     (what both need lives in adapters/httpapi).
@@ -18,6 +20,18 @@ bad=$(go list -f '{{.ImportPath}}: {{join .Imports " "}}' ./domain/... | while I
 done)
 if [ -n "$bad" ]; then
   echo "domain/ must not import infrastructure:"; echo "$bad"; fail=1
+fi
+
+bad=$(go list -f '{{.ImportPath}}: {{join .Imports " "}}' ./app/... | while IFS=: read -r pkg imports; do
+  for imp in $imports; do
+    case "$imp" in
+      "$mod"/domain/*|github.com/google/wire) ;;
+      *.*/*) echo "$pkg imports $imp" ;;
+    esac
+  done
+done)
+if [ -n "$bad" ]; then
+  echo "app/ must not import infrastructure (declare a port):"; echo "$bad"; fail=1
 fi
 
 # apart FROM TO: no package under FROM depends (directly or not) on TO.

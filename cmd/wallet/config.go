@@ -47,6 +47,14 @@ type Config struct {
 		FallbackAfter time.Duration `env:"FALLBACK_AFTER" envDefault:"30s"`
 	} `envPrefix:"WALLET_WA_"`
 
+	// OpenTelemetry: spans are exported only when an endpoint is set; the
+	// exporter reads the other OTEL_EXPORTER_OTLP_* variables itself.
+	OTel struct {
+		Endpoint       string `env:"OTEL_EXPORTER_OTLP_ENDPOINT"`
+		TracesEndpoint string `env:"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"`
+		ServiceName    string `env:"OTEL_SERVICE_NAME"`
+	}
+
 	SMS struct {
 		URL      string `env:"URL"`
 		APIKey   string `env:"API_KEY"`

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/dompet/wallet/adapters/jobs"
+	"github.com/dompet/wallet/adapters/tracing"
 	"github.com/dompet/wallet/app"
 )
 
@@ -96,7 +97,8 @@ func newLogger(level string, w io.Writer) *slog.Logger {
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		l = slog.LevelInfo
 	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+	// Lines logged inside a request carry its trace_id and span_id.
+	return slog.New(tracing.LogHandler(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})))
 }
 
 // open builds the container and brings the schema up to date: every command
@@ -129,7 +131,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stderr io.Writer) 
 		return err
 	}
 	srv := &http.Server{
-		Handler:           c.Metrics.Instrument(c.REST.Handler(c.Mounts)),
+		Handler:           c.Tracing.Middleware(c.Metrics.Instrument(c.REST.Handler(c.Mounts))),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,

@@ -17,6 +17,7 @@ import (
 	"github.com/dompet/wallet/adapters/notify/whatsapp"
 	"github.com/dompet/wallet/adapters/rest"
 	"github.com/dompet/wallet/adapters/secretbox"
+	"github.com/dompet/wallet/adapters/tracing"
 	"github.com/dompet/wallet/adapters/webui"
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/customer"
@@ -38,6 +39,7 @@ type container struct {
 	REST    *rest.Server
 	Mounts  rest.Mounts
 	Metrics *metrics.Metrics
+	Tracing *tracing.Tracing
 }
 
 func provideStoreConfig(cfg Config) bunstore.Config {
@@ -75,28 +77,28 @@ func provideRunnerConfig(cfg Config) jobs.RunnerConfig {
 	return jobs.RunnerConfig{PollInterval: cfg.JobPoll, Workers: cfg.JobWorkers}
 }
 
-func provideWhatsApp(cfg Config, out consoleOut, mx *metrics.Metrics) (app.WhatsAppSender, error) {
+func provideWhatsApp(cfg Config, out consoleOut, mx *metrics.Metrics, tr *tracing.Tracing) (app.WhatsAppSender, error) {
 	switch cfg.Notifier {
 	case string(app.ModeWhatsApp), string(app.ModeWhatsAppAndSMS):
 		w := cfg.WhatsApp
 		if w.PhoneNumberID == "" || w.AccessToken == "" {
 			return nil, errors.New("WALLET_NOTIFIER uses WhatsApp: set WALLET_WA_PHONE_NUMBER_ID and WALLET_WA_ACCESS_TOKEN")
 		}
-		return mx.WhatsApp(whatsapp.New(whatsapp.Config{BaseURL: w.BaseURL, APIVersion: w.APIVersion, PhoneNumberID: w.PhoneNumberID,
-			AccessToken: w.AccessToken, TemplateName: w.Template, LanguageCode: w.Language, AppSecret: w.AppSecret})), nil
+		return tr.WhatsApp(mx.WhatsApp(whatsapp.New(whatsapp.Config{BaseURL: w.BaseURL, APIVersion: w.APIVersion, PhoneNumberID: w.PhoneNumberID,
+			AccessToken: w.AccessToken, TemplateName: w.Template, LanguageCode: w.Language, AppSecret: w.AppSecret}))), nil
 	}
-	return mx.WhatsApp(console.New(out)), nil
+	return tr.WhatsApp(mx.WhatsApp(console.New(out))), nil
 }
 
-func provideTextSender(cfg Config, out consoleOut, mx *metrics.Metrics) (app.TextSender, error) {
+func provideTextSender(cfg Config, out consoleOut, mx *metrics.Metrics, tr *tracing.Tracing) (app.TextSender, error) {
 	switch cfg.Notifier {
 	case string(app.ModeSMS), string(app.ModeWhatsAppAndSMS):
 		if cfg.SMS.URL == "" {
 			return nil, errors.New("WALLET_NOTIFIER uses SMS: set WALLET_SMS_URL")
 		}
-		return mx.Text(sms.New(sms.Config{URL: cfg.SMS.URL, APIKey: cfg.SMS.APIKey, SenderID: cfg.SMS.SenderID})), nil
+		return tr.Text(mx.Text(sms.New(sms.Config{URL: cfg.SMS.URL, APIKey: cfg.SMS.APIKey, SenderID: cfg.SMS.SenderID}))), nil
 	}
-	return mx.Text(console.New(out)), nil
+	return tr.Text(mx.Text(console.New(out))), nil
 }
 
 func provideMounts(cfg Config, a *app.App, courier *app.Courier, v *validator.Validate, log *slog.Logger, mx *metrics.Metrics, doc apiDocument) rest.Mounts {

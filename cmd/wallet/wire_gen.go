@@ -62,19 +62,22 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 	simulator := bankgw.NewSimulator(delay)
 	qrisswitchSimulator := qrisswitch.NewSimulator(delay)
 	metrics := provideMetrics(db)
-	gateways := app.Gateways{
-		Bank:     simulator,
-		QRIS:     qrisswitchSimulator,
-		Observer: metrics,
-	}
-	appApp := app.New(unitOfWork, clock, uliDs, normalizer, box, appConfig, log, gateways)
-	whatsAppSender, err := provideWhatsApp(cfg, out, metrics)
+	tracing, cleanup2, err := provideTracing(ctx, cfg)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
-	textSender, err := provideTextSender(cfg, out, metrics)
+	gateways := provideGateways(simulator, qrisswitchSimulator, metrics, tracing)
+	appApp := app.New(unitOfWork, clock, uliDs, normalizer, box, appConfig, log, gateways)
+	whatsAppSender, err := provideWhatsApp(cfg, out, metrics, tracing)
 	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	textSender, err := provideTextSender(cfg, out, metrics, tracing)
+	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
@@ -82,10 +85,12 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 	ekycSimulator := _wireSimulatorValue
 	kycReviewer := app.NewKYCReviewer(unitOfWork, ekycSimulator, clock, log)
 	sender := webhook.NewSender()
-	webhooks := app.NewWebhooks(appApp, sender)
+	webhookSender := provideWebhookSender(sender, tracing)
+	webhooks := app.NewWebhooks(appApp, webhookSender)
 	runnerConfig := provideRunnerConfig(cfg)
 	runner, err := jobs.NewRunner(db, courier, kycReviewer, appApp, webhooks, runnerConfig, log)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
@@ -93,6 +98,7 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 	server := rest.NewServer(appApp, validate, uliDs, db, log)
 	mainApiDocument, err := provideAPIDocument()
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
@@ -105,8 +111,10 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		REST:    server,
 		Mounts:  mounts,
 		Metrics: metrics,
+		Tracing: tracing,
 	}
 	return mainContainer, func() {
+		cleanup2()
 		cleanup()
 	}, nil
 }

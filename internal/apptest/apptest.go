@@ -51,10 +51,17 @@ type Option func(*options)
 type options struct {
 	observer app.Observer
 	wrap     func(http.Handler) http.Handler
+	gateways func(app.Gateways) app.Gateways
 }
 
 // WithObserver gives the application an observer (metrics).
 func WithObserver(o app.Observer) Option { return func(op *options) { op.observer = o } }
+
+// WithGateways changes the application's outbound ports (a test decorates
+// them, or sets a tracer).
+func WithGateways(change func(app.Gateways) app.Gateways) Option {
+	return func(op *options) { op.gateways = change }
+}
 
 // WithMiddleware wraps the whole HTTP surface, as the server's outermost
 // layers (metrics, tracing) do.
@@ -87,8 +94,11 @@ func New(t testing.TB, db *bunstore.DB, mount Mount, opts ...Option) *Stack {
 	ids := system.NewULIDs()
 	// Pending bank transfers settle quickly in tests (simulator rules in
 	// adapters/bankgw).
-	a := app.New(bunstore.NewUnitOfWork(db, ins.Bind, box), system.Clock{}, ids, phone.NewNormalizer(), box, cfg, log,
-		app.Gateways{Bank: bankgw.NewSimulator(bankgw.Delay(SimDelay)), QRIS: qrisswitch.NewSimulator(bankgw.Delay(SimDelay)), Observer: o.observer})
+	gw := app.Gateways{Bank: bankgw.NewSimulator(bankgw.Delay(SimDelay)), QRIS: qrisswitch.NewSimulator(bankgw.Delay(SimDelay)), Observer: o.observer}
+	if o.gateways != nil {
+		gw = o.gateways(gw)
+	}
+	a := app.New(bunstore.NewUnitOfWork(db, ins.Bind, box), system.Clock{}, ids, phone.NewNormalizer(), box, cfg, log, gw)
 	var m rest.Mounts
 	if mount != nil {
 		m = mount(a, log)

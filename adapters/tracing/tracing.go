@@ -22,6 +22,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/fault"
 )
@@ -85,7 +86,7 @@ func (t *Tracing) Start(ctx context.Context, name string) (context.Context, func
 func end(span trace.Span, err error) {
 	if err != nil {
 		if f, ok := fault.As(err); ok && f.Kind != fault.Internal && f.Kind != fault.Unavailable {
-			span.SetAttributes(attribute.String("wallet.fault", string(f.Kind)))
+			span.SetAttributes(attribute.String("wallet.code", httpapi.Codes[f.Kind].Name))
 		} else {
 			span.RecordError(err)
 			span.SetStatus(codes.Error, "failed")

@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/coder/websocket"
 )
 
 // TestServeOperationsSurface runs `wallet serve` and reads what operators
@@ -54,6 +57,16 @@ func TestServeOperationsSurface(t *testing.T) {
 			t.Fatalf("%s: HTTP %d\n%s", url, resp.StatusCode, body)
 		}
 	}
+	// Websockets (GraphQL subscriptions) upgrade through the metrics and
+	// tracing middleware.
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	conn, resp, err := websocket.Dial(wctx, "ws://"+addr+"/graphql", &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatalf("websocket: %v (%v)", err, resp)
+	}
+	_ = conn.Close(websocket.StatusNormalClosure, "")
+
 	cancel()
 	<-done
 	if !strings.Contains(logs.String(), `"trace_id":"`+traceID+`"`) {

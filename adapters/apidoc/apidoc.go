@@ -230,7 +230,7 @@ func SchemaOf(t reflect.Type) (map[string]any, error) {
 		if !f.IsExported() {
 			continue
 		}
-		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "-" {
 			continue
 		}
@@ -247,7 +247,6 @@ func SchemaOf(t reflect.Type) (map[string]any, error) {
 		if applyValidate(s, f.Tag.Get("validate")) {
 			required = append(required, name)
 		}
-		_ = opts
 		props[name] = s
 	}
 	out := map[string]any{"type": "object", "properties": props}

@@ -27,9 +27,13 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 60s)
 	@for t in "FuzzParse ./domain/qris" "FuzzParseNIK ./domain/kyc" "FuzzNormalize ./adapters/phone" "FuzzDecode ./adapters/rest" "FuzzParseStatuses ./adapters/notify/whatsapp" "FuzzDecode ./adapters/snap"; do \
 		set -- $$t; echo "== $$1 $$2"; $(GO) test -run='^$$' -fuzz="^$$1$$" -fuzztime=$${FUZZTIME:-60s} $$2 || exit 1; done
 
-generate: ## regenerate gqlgen and wire code
+generate: ## regenerate gqlgen and wire code (and the browser assets when web/ changed)
 	$(GO) tool gqlgen generate
 	$(GO) tool wire ./cmd/wallet
+	@scripts/assets.sh
+
+assets: ## rebuild the embedded browser assets (GraphiQL, Swagger UI) from npm
+	scripts/assets.sh --force
 
 lint: ## vet, gofmt and the dependency rule (domain imports no infrastructure)
 	$(GO) vet $(PKGS)
@@ -47,4 +51,4 @@ bench: ## load benchmark (SPEC §10) on a fresh PostgreSQL database; flags via B
 
 check: lint test ## lint and test
 
-.PHONY: help run build test test-short fuzz generate lint fmt migrate bench check
+.PHONY: help run build test test-short fuzz generate assets lint fmt migrate bench check

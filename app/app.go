@@ -107,21 +107,33 @@ type App struct {
 	cfg     Config
 	log     *slog.Logger
 	rand    io.Reader
+	obs     Observer
+	tracer  Tracer
 
 	partners sync.Map // id -> cachedPartner
 }
 
 // New wires the application.
 func New(uow UnitOfWork, clock Clock, ids IDs, phones PhoneNormalizer, box SecretBox, cfg Config, log *slog.Logger, out Gateways) *App {
-	a := &App{gateway: out.Bank, qris: out.QRIS, clock: clock, ids: ids, phones: phones, box: box, cfg: cfg, log: log, rand: rand.Reader}
+	a := &App{gateway: out.Bank, qris: out.QRIS, clock: clock, ids: ids, phones: phones, box: box, cfg: cfg, log: log, rand: rand.Reader,
+		obs: observerOrNop(out.Observer), tracer: out.Tracer}
+	if a.tracer == nil {
+		a.tracer = nopTracer{}
+	}
+	if out.Observer != nil || out.Tracer != nil {
+		uow = observingUoW{UnitOfWork: uow, obs: a.obs, tracer: a.tracer}
+	}
 	a.uow = eventingUoW{UnitOfWork: uow, ids: ids, now: clock.Now, endpoint: a.cachedEndpoint}
 	return a
 }
 
-// Gateways are the outbound money ports.
+// Gateways are the outbound ports of the use cases: money, and the observer
+// and tracer of what operators watch (nil records nothing).
 type Gateways struct {
-	Bank BankGateway
-	QRIS QRISSwitch
+	Bank     BankGateway
+	QRIS     QRISSwitch
+	Observer Observer
+	Tracer   Tracer
 }
 
 // Config returns the rules the application runs with.

@@ -28,8 +28,9 @@ type SignedRequest struct {
 	Signature     string
 }
 
-// AuthenticatePartner verifies a request signature (SPEC §4).
-// Errors: Unauthenticated.
+// AuthenticatePartner verifies a request signature (SPEC §4). Within the
+// grace period after a rotation the retired secret is accepted too.
+// Errors: Unauthenticated (also for a disabled partner).
 func (a *App) AuthenticatePartner(ctx context.Context, req SignedRequest) (*partner.Partner, error) {
 	if req.PartnerID == "" || req.Timestamp == "" || req.Signature == "" {
 		return nil, fault.New(fault.Unauthenticated, "missing X-PARTNER-ID, X-TIMESTAMP or X-SIGNATURE")
@@ -39,58 +40,59 @@ func (a *App) AuthenticatePartner(ctx context.Context, req SignedRequest) (*part
 	if err := partner.CheckTimestamp(req.Timestamp, a.now()); err != nil {
 		return nil, err
 	}
-	p, secret, err := a.partnerWithSecret(ctx, req.PartnerID)
+	c, err := a.loadPartner(ctx, req.PartnerID)
 	if err != nil {
 		return nil, err
 	}
-	if err := partner.Verify(secret, req.Method, req.PathWithQuery, req.Body, req.Timestamp, req.Signature, a.now()); err != nil {
+	if c.partner.Disabled() {
+		return nil, partner.ErrDisabled
+	}
+	now := a.now()
+	err = partner.Verify(c.secret, req.Method, req.PathWithQuery, req.Body, req.Timestamp, req.Signature, now)
+	if errors.Is(err, partner.ErrBadSignature) && c.retired != nil && now.Before(c.retiredUntil) {
+		err = partner.Verify(c.retired, req.Method, req.PathWithQuery, req.Body, req.Timestamp, req.Signature, now)
+	}
+	if err != nil {
 		return nil, err
 	}
-	return p, nil
+	return c.partner, nil
 }
 
 // partnerTTL bounds how long a process trusts its cached copy of a
-// partner. Partners are immutable today; the TTL is what a future change
-// (a rotated secret) waits for at most.
+// partner: a rotation, a disable or a setting changed by another process
+// (the CLI) takes effect here within this time.
 const partnerTTL = time.Minute
 
 type cachedPartner struct {
-	partner *partner.Partner
-	secret  []byte
-	expires time.Time
+	partner      *partner.Partner
+	secret       []byte
+	retired      []byte // opened retired secret, nil when none
+	retiredUntil time.Time
+	expires      time.Time
 }
 
-// partnerWithSecret returns the partner and its opened secret, from the
-// cache when fresh: every signed request needs both, and reading and
-// decrypting them per request cost a transaction each.
+// partnerWithSecret returns the partner, disabled or not, and its opened
+// secret: webhooks are signed with it.
 func (a *App) partnerWithSecret(ctx context.Context, id string) (*partner.Partner, []byte, error) {
-	now := time.Now()
-	if v, ok := a.partners.Load(id); ok {
-		if c := v.(cachedPartner); now.Before(c.expires) {
-			return c.partner, c.secret, nil
-		}
-	}
-	p, err := a.Partner(ctx, id)
+	c, err := a.loadPartner(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	secret, err := a.box.Open(p.SealedSecret())
-	if err != nil {
-		return nil, nil, fmt.Errorf("open partner secret: %w", err)
-	}
-	a.partners.Store(id, cachedPartner{partner: p, secret: secret, expires: now.Add(partnerTTL)})
-	return p, secret, nil
+	return c.partner, c.secret, nil
 }
 
-// Partner loads a partner by the id a frontend sends in X-PARTNER-ID.
+// loadPartner returns the partner and its opened secrets, from the cache
+// when fresh: every signed request needs them, and reading and decrypting
+// them per request cost a transaction each.
 // Errors: Unauthenticated when unknown.
-func (a *App) Partner(ctx context.Context, id string) (*partner.Partner, error) {
+func (a *App) loadPartner(ctx context.Context, id string) (cachedPartner, error) {
 	if id == "" || len(id) > 64 {
-		return nil, ErrUnknownPartner
+		return cachedPartner{}, ErrUnknownPartner
 	}
+	now := time.Now()
 	if v, ok := a.partners.Load(id); ok {
-		if c := v.(cachedPartner); time.Now().Before(c.expires) {
-			return c.partner, nil
+		if c := v.(cachedPartner); now.Before(c.expires) {
+			return c, nil
 		}
 	}
 	var p *partner.Partner
@@ -100,9 +102,36 @@ func (a *App) Partner(ctx context.Context, id string) (*partner.Partner, error) 
 		return err
 	})
 	if errors.Is(err, partner.ErrNotFound) {
-		return nil, ErrUnknownPartner
+		return cachedPartner{}, ErrUnknownPartner
 	}
-	return p, err
+	if err != nil {
+		return cachedPartner{}, err
+	}
+	c := cachedPartner{partner: p, expires: now.Add(partnerTTL)}
+	if c.secret, err = a.box.Open(p.SealedSecret()); err != nil {
+		return cachedPartner{}, fmt.Errorf("open partner secret: %w", err)
+	}
+	if sealed, until := p.RetiredSecret(); sealed != nil {
+		if c.retired, err = a.box.Open(sealed); err != nil {
+			return cachedPartner{}, fmt.Errorf("open retired partner secret: %w", err)
+		}
+		c.retiredUntil = until
+	}
+	a.partners.Store(id, c)
+	return c, nil
+}
+
+// Partner loads a partner by the id a frontend sends in X-PARTNER-ID.
+// Errors: Unauthenticated when unknown or disabled.
+func (a *App) Partner(ctx context.Context, id string) (*partner.Partner, error) {
+	c, err := a.loadPartner(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if c.partner.Disabled() {
+		return nil, partner.ErrDisabled
+	}
+	return c.partner, nil
 }
 
 // CustomerSession is an authenticated customer acting through a partner.

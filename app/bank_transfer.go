@@ -124,7 +124,9 @@ type BankTransfer struct {
 // Errors: Forbidden, InvalidMobile, Invalid, NotFound, AccountNotActive,
 // KYCLevel, LimitExceeded, InsufficientBalance, BankAccountInvalid,
 // DestinationRejected, Unavailable.
-func (a *App) TransferToBank(ctx context.Context, cmd BankTransfer) (Moved, error) {
+func (a *App) TransferToBank(ctx context.Context, cmd BankTransfer) (_ Moved, retErr error) {
+	ctx, end := a.span(ctx, "TransferToBank")
+	defer func() { end(retErr) }()
 	if err := cmd.Partner.RequireRole(partner.RolePartner); err != nil {
 		return Moved{}, err
 	}
@@ -315,7 +317,9 @@ type BankCallback struct {
 // ApplyBankCallback settles a pending transfer from the gateway's callback.
 // Repeats are harmless.
 // Errors: Forbidden, Invalid, NotFound.
-func (a *App) ApplyBankCallback(ctx context.Context, cb BankCallback) (*transfer.Transaction, error) {
+func (a *App) ApplyBankCallback(ctx context.Context, cb BankCallback) (_ *transfer.Transaction, retErr error) {
+	ctx, end := a.span(ctx, "ApplyBankCallback")
+	defer func() { end(retErr) }()
 	if err := cb.Partner.RequireRole(partner.RoleChannel); err != nil {
 		return nil, err
 	}
@@ -346,7 +350,9 @@ var ErrStillPending = errors.New("bank transfer still pending")
 // payments: it submits a payment the gateway or switch never received (the
 // process died before), or asks for the result of a pending one, and
 // settles it. ErrStillPending asks for a retry.
-func (a *App) SettleBankTransfer(ctx context.Context, reffID string) error {
+func (a *App) SettleBankTransfer(ctx context.Context, reffID string) (retErr error) {
+	ctx, end := a.span(ctx, "SettleBankTransfer")
+	defer func() { end(retErr) }()
 	var t *transfer.Transaction
 	err := a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
 		var err error

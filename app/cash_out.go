@@ -59,7 +59,9 @@ type CashOutIssued struct {
 // codes release the hold.
 // Errors: Forbidden, InvalidMobile, NotFound, AccountNotActive, KYCLevel,
 // LimitExceeded (bounds, multiples), InsufficientBalance.
-func (a *App) CashOut(ctx context.Context, cmd CashOut) (CashOutIssued, error) {
+func (a *App) CashOut(ctx context.Context, cmd CashOut) (_ CashOutIssued, retErr error) {
+	ctx, end := a.span(ctx, "CashOut")
+	defer func() { end(retErr) }()
 	if err := cmd.Partner.RequireRole(partner.RolePartner); err != nil {
 		return CashOutIssued{}, err
 	}
@@ -121,7 +123,9 @@ type RedeemCashOut struct {
 // time.
 // Errors: Forbidden, Invalid, NotFound (code invalid, used, expired or
 // cancelled — all alike), IdempotencyConflict (reference reused).
-func (a *App) RedeemCashOut(ctx context.Context, cmd RedeemCashOut) (Moved, error) {
+func (a *App) RedeemCashOut(ctx context.Context, cmd RedeemCashOut) (_ Moved, retErr error) {
+	ctx, end := a.span(ctx, "RedeemCashOut")
+	defer func() { end(retErr) }()
 	if err := cmd.Partner.RequireRole(partner.RoleChannel); err != nil {
 		return Moved{}, err
 	}
@@ -209,7 +213,9 @@ func (a *App) loadMoved(ctx context.Context, r Repos, reffID string, out *Moved)
 // through a partner bound to the customer.
 // Errors: Forbidden, NotFound, Invalid (already redeemed, cancelled or
 // expired).
-func (a *App) CancelCashOut(ctx context.Context, p *partner.Partner, reffID string) (*transfer.Transaction, error) {
+func (a *App) CancelCashOut(ctx context.Context, p *partner.Partner, reffID string) (_ *transfer.Transaction, retErr error) {
+	ctx, end := a.span(ctx, "CancelCashOut")
+	defer func() { end(retErr) }()
 	if err := p.RequireRole(partner.RolePartner); err != nil {
 		return nil, err
 	}

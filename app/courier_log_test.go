@@ -30,7 +30,7 @@ func TestCourierLogNamesTheSender(t *testing.T) {
 			var logs bytes.Buffer
 			cfg := c.cfg
 			cfg.Delivery = app.DeliveryConfig{Mode: app.ModeSMS, FallbackAfter: 30 * time.Second}
-			c.courier = app.NewCourier(c.store, plainBox{}, c.clock, c.wa, tt.sender, cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
+			c.courier = app.NewCourier(c.store, plainBox{}, c.clock, c.wa, tt.sender, cfg, slog.New(slog.NewJSONHandler(&logs, nil)), nil)
 			c.register()
 			if errs := c.run(); errs != nil {
 				t.Fatal(errs)

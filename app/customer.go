@@ -32,7 +32,9 @@ type Registered struct {
 // OTP, all in one transaction.
 // Errors: Invalid, InvalidMobile, Forbidden (CHANNEL caller),
 // AlreadyRegistered.
-func (a *App) RegisterCustomer(ctx context.Context, cmd RegisterCustomer) (Registered, error) {
+func (a *App) RegisterCustomer(ctx context.Context, cmd RegisterCustomer) (_ Registered, retErr error) {
+	ctx, end := a.span(ctx, "RegisterCustomer")
+	defer func() { end(retErr) }()
 	if err := cmd.Partner.RequireRole(partner.RolePartner); err != nil {
 		return Registered{}, err
 	}
@@ -90,7 +92,9 @@ type CustomerView struct {
 
 // InquireCustomer returns a customer bound to the calling partner.
 // Errors: InvalidMobile, NotFound, Forbidden (not bound, CHANNEL caller).
-func (a *App) InquireCustomer(ctx context.Context, q InquireCustomer) (CustomerView, error) {
+func (a *App) InquireCustomer(ctx context.Context, q InquireCustomer) (_ CustomerView, retErr error) {
+	ctx, end := a.span(ctx, "InquireCustomer")
+	defer func() { end(retErr) }()
 	if err := q.Partner.RequireRole(partner.RolePartner); err != nil {
 		return CustomerView{}, err
 	}

@@ -243,15 +243,18 @@ func (w *Webhooks) Deliver(ctx context.Context, id string, final bool) error {
 	e.Attempts++
 	if err == nil && status >= 200 && status < 300 {
 		e.Status, e.LastError, e.DeliveredAt = EventDelivered, "", a.now()
+		a.obs.WebhookAttempt(EventDelivered, e.Attempts)
 		return w.save(ctx, e)
 	}
 	if err == nil {
 		err = fmt.Errorf("partner answered HTTP %d", status)
 	}
 	e.LastError = err.Error()
+	outcome := "FAILED"
 	if final {
-		e.Status = EventDead
+		e.Status, outcome = EventDead, EventDead
 	}
+	a.obs.WebhookAttempt(outcome, e.Attempts)
 	if saveErr := w.save(ctx, e); saveErr != nil {
 		return saveErr
 	}

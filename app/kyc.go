@@ -30,7 +30,9 @@ type SubmitKYC struct {
 // and queues the e-KYC check.
 // Errors: Forbidden, InvalidMobile, Invalid (NIK, name, birth date, KYC
 // already pending or verified), NotFound, AccountNotActive.
-func (a *App) SubmitKYC(ctx context.Context, cmd SubmitKYC) (*kyc.Submission, error) {
+func (a *App) SubmitKYC(ctx context.Context, cmd SubmitKYC) (_ *kyc.Submission, retErr error) {
+	ctx, end := a.span(ctx, "SubmitKYC")
+	defer func() { end(retErr) }()
 	nik, err := kyc.ParseNIK(strings.Join(strings.Fields(cmd.NIK), ""))
 	if err != nil {
 		return nil, err

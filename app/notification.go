@@ -157,11 +157,13 @@ type Courier struct {
 	sms   TextSender
 	cfg   DeliveryConfig
 	log   *slog.Logger
+	obs   Observer
 }
 
-// NewCourier wires a courier. wa may be nil unless the mode uses WhatsApp.
-func NewCourier(uow UnitOfWork, box SecretBox, clock Clock, wa WhatsAppSender, sms TextSender, cfg Config, log *slog.Logger) *Courier {
-	return &Courier{uow: uow, box: box, clock: clock, wa: wa, sms: sms, cfg: cfg.Delivery, log: log}
+// NewCourier wires a courier. wa may be nil unless the mode uses WhatsApp;
+// obs may be nil.
+func NewCourier(uow UnitOfWork, box SecretBox, clock Clock, wa WhatsAppSender, sms TextSender, cfg Config, log *slog.Logger, obs Observer) *Courier {
+	return &Courier{uow: uow, box: box, clock: clock, wa: wa, sms: sms, cfg: cfg.Delivery, log: log, obs: observerOrNop(obs)}
 }
 
 // Send delivers notification id on channel ch. A nil error means the job is
@@ -255,8 +257,11 @@ func sendable(rec *NotificationRecord, ch Channel) bool {
 }
 
 // transition applies fn to the locked record if it is still in state from.
+// A committed move to FALLBACK is reported to the observer.
 func (c *Courier) transition(ctx context.Context, id string, from NotificationState, fn func(*NotificationRecord, Repos) error) error {
-	return c.uow.Do(ctx, func(ctx context.Context, r Repos) error {
+	var to NotificationState
+	err := c.uow.Do(ctx, func(ctx context.Context, r Repos) error {
+		to = from
 		rec, err := r.Notifications.Get(ctx, id, true)
 		if err != nil {
 			return err
@@ -267,9 +272,14 @@ func (c *Courier) transition(ctx context.Context, id string, from NotificationSt
 		if err := fn(rec, r); err != nil {
 			return err
 		}
+		to = rec.State
 		rec.UpdatedAt = c.clock.Now()
 		return r.Notifications.Update(ctx, rec)
 	})
+	if err == nil && to == NotificationFallback && from != NotificationFallback {
+		c.obs.FellBack(ChannelWhatsApp, ChannelSMS)
+	}
+	return err
 }
 
 // CheckDelivery falls back to SMS when a WhatsApp message is still without

@@ -53,7 +53,7 @@ func newCourierFixture(t *testing.T, mode app.DeliveryMode) *courierFixture {
 	f.app = app.New(f.store, f.clock, &ids{}, phoneNormalizer(), plainBox{}, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Gateways{})
 	wa, sms := &fakeSender{}, &fakeSender{}
 	return &courierFixture{fixture: f, wa: wa, sms: sms,
-		courier: app.NewCourier(f.store, plainBox{}, f.clock, wa, sms, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))}
+		courier: app.NewCourier(f.store, plainBox{}, f.clock, wa, sms, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)}
 }
 
 // run works every queued job once, like the job runner would, and returns

@@ -32,7 +32,9 @@ type OTPSent struct {
 // Errors: InvalidMobile, Invalid (purpose), NotFound, Forbidden,
 // AccountNotActive, AlreadyRegistered (REGISTRATION for a verified
 // customer), OTPTooFrequent.
-func (a *App) RequestOTP(ctx context.Context, cmd RequestOTP) (OTPSent, error) {
+func (a *App) RequestOTP(ctx context.Context, cmd RequestOTP) (_ OTPSent, retErr error) {
+	ctx, end := a.span(ctx, "RequestOTP")
+	defer func() { end(retErr) }()
 	if err := cmd.Partner.RequireRole(partner.RolePartner); err != nil {
 		return OTPSent{}, err
 	}
@@ -170,7 +172,9 @@ type OTPValidated struct {
 // are recorded even though the call fails.
 // Errors: InvalidMobile, Invalid, NotFound, Forbidden, AccountNotActive,
 // OTPInvalid, OTPExpired, OTPTooManyAttempts.
-func (a *App) ValidateOTP(ctx context.Context, cmd ValidateOTP) (OTPValidated, error) {
+func (a *App) ValidateOTP(ctx context.Context, cmd ValidateOTP) (_ OTPValidated, retErr error) {
+	ctx, end := a.span(ctx, "ValidateOTP")
+	defer func() { end(retErr) }()
 	if err := cmd.Partner.RequireRole(partner.RolePartner); err != nil {
 		return OTPValidated{}, err
 	}

@@ -44,7 +44,9 @@ type Pay struct {
 // Errors: Forbidden, InvalidMobile, Invalid, NotFound, AccountNotActive,
 // LimitExceeded (bounds), InsufficientBalance, IdempotencyConflict (order
 // id already used).
-func (a *App) Pay(ctx context.Context, cmd Pay) (Moved, error) {
+func (a *App) Pay(ctx context.Context, cmd Pay) (_ Moved, retErr error) {
+	ctx, end := a.span(ctx, "Pay")
+	defer func() { end(retErr) }()
 	if err := cmd.Partner.RequireRole(partner.RolePartner); err != nil {
 		return Moved{}, err
 	}
@@ -115,7 +117,9 @@ type RefundPayment struct {
 // returns money that was the customer's, and refusing it would leave it
 // with the merchant.
 // Errors: Forbidden, Invalid, NotFound, LimitExceeded (more than is left).
-func (a *App) Refund(ctx context.Context, cmd RefundPayment) (Moved, error) {
+func (a *App) Refund(ctx context.Context, cmd RefundPayment) (_ Moved, retErr error) {
+	ctx, end := a.span(ctx, "Refund")
+	defer func() { end(retErr) }()
 	if err := cmd.Partner.RequireRole(partner.RolePartner); err != nil {
 		return Moved{}, err
 	}
@@ -186,7 +190,9 @@ type P2PTransfer struct {
 // receiver's balance cap and monthly limit apply.
 // Errors: Forbidden, InvalidMobile, Invalid, NotFound, AccountNotActive,
 // KYCLevel, LimitExceeded, InsufficientBalance.
-func (a *App) TransferP2P(ctx context.Context, cmd P2PTransfer) (Moved, error) {
+func (a *App) TransferP2P(ctx context.Context, cmd P2PTransfer) (_ Moved, retErr error) {
+	ctx, end := a.span(ctx, "TransferP2P")
+	defer func() { end(retErr) }()
 	if err := cmd.Partner.RequireRole(partner.RolePartner); err != nil {
 		return Moved{}, err
 	}

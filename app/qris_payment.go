@@ -55,7 +55,9 @@ type QRISPaid struct {
 // Errors: Forbidden, InvalidMobile, Invalid (amounts), QRISInvalid,
 // NotFound, AccountNotActive, LimitExceeded, InsufficientBalance,
 // DestinationRejected.
-func (a *App) PayQRIS(ctx context.Context, cmd PayQRIS) (QRISPaid, error) {
+func (a *App) PayQRIS(ctx context.Context, cmd PayQRIS) (_ QRISPaid, retErr error) {
+	ctx, end := a.span(ctx, "PayQRIS")
+	defer func() { end(retErr) }()
 	if err := cmd.Partner.RequireRole(partner.RolePartner); err != nil {
 		return QRISPaid{}, err
 	}

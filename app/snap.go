@@ -105,10 +105,14 @@ func (a *App) AuthenticateSNAP(ctx context.Context, req SNAPRequest) (*partner.P
 	if req.Token == "" || len(req.Token) > 2048 {
 		return nil, ErrSNAPTokenInvalid
 	}
-	p, secret, err := a.partnerWithSecret(ctx, req.PartnerID)
+	c, err := a.loadPartner(ctx, req.PartnerID)
 	if err != nil {
 		return nil, err
 	}
+	if c.partner.Disabled() {
+		return nil, partner.ErrDisabled
+	}
+	p := c.partner
 	var tok SNAPToken
 	// One read on every call: no transaction around it.
 	err = a.uow.Do(WithAutocommit(ctx), func(ctx context.Context, r Repos) error {
@@ -126,7 +130,13 @@ func (a *App) AuthenticateSNAP(ctx context.Context, req SNAPRequest) (*partner.P
 	if tok.PartnerID != p.ID() || !now.Before(tok.ExpiresAt) {
 		return nil, ErrSNAPTokenInvalid
 	}
-	if err := partner.VerifySNAP(secret, req.Method, req.PathWithQuery, req.Token, req.Body, req.Timestamp, req.Signature, now); err != nil {
+	err = partner.VerifySNAP(c.secret, req.Method, req.PathWithQuery, req.Token, req.Body, req.Timestamp, req.Signature, now)
+	if errors.Is(err, partner.ErrSNAPBadSignature) && c.retired != nil && now.Before(c.retiredUntil) {
+		// A rotated secret keeps working for its grace period, as on the
+		// legacy door.
+		err = partner.VerifySNAP(c.retired, req.Method, req.PathWithQuery, req.Token, req.Body, req.Timestamp, req.Signature, now)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return p, nil

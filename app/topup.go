@@ -97,7 +97,9 @@ type VAInquiry struct {
 // InquireVA resolves a VA number and checks limits for the amount, if any.
 // Errors: Forbidden (not a CHANNEL), NotFound, AccountNotActive,
 // LimitExceeded.
-func (a *App) InquireVA(ctx context.Context, q VAInquiry) (TopUpQuote, error) {
+func (a *App) InquireVA(ctx context.Context, q VAInquiry) (_ TopUpQuote, retErr error) {
+	ctx, end := a.span(ctx, "InquireVA")
+	defer func() { end(retErr) }()
 	if err := q.Partner.RequireRole(partner.RoleChannel); err != nil {
 		return TopUpQuote{}, err
 	}
@@ -123,7 +125,9 @@ type RetailInquiry struct {
 // InquireRetail checks a retail top-up for a number and amount.
 // Errors: Forbidden, InvalidMobile, NotFound, AccountNotActive,
 // LimitExceeded.
-func (a *App) InquireRetail(ctx context.Context, q RetailInquiry) (TopUpQuote, error) {
+func (a *App) InquireRetail(ctx context.Context, q RetailInquiry) (_ TopUpQuote, retErr error) {
+	ctx, end := a.span(ctx, "InquireRetail")
+	defer func() { end(retErr) }()
 	if err := q.Partner.RequireRole(partner.RoleChannel); err != nil {
 		return TopUpQuote{}, err
 	}
@@ -178,7 +182,9 @@ type VAPayment struct {
 // credits nothing and answers as the first time.
 // Errors: Forbidden, NotFound, AccountNotActive, LimitExceeded,
 // IdempotencyConflict (reference reused with other details).
-func (a *App) PayVA(ctx context.Context, cmd VAPayment) (Moved, error) {
+func (a *App) PayVA(ctx context.Context, cmd VAPayment) (_ Moved, retErr error) {
+	ctx, end := a.span(ctx, "PayVA")
+	defer func() { end(retErr) }()
 	if err := cmd.Partner.RequireRole(partner.RoleChannel); err != nil {
 		return Moved{}, err
 	}
@@ -201,7 +207,9 @@ type RetailPayment struct {
 
 // PayRetail credits a retail top-up; the channel collected amount + fee.
 // Errors: as PayVA, plus InvalidMobile.
-func (a *App) PayRetail(ctx context.Context, cmd RetailPayment) (Moved, error) {
+func (a *App) PayRetail(ctx context.Context, cmd RetailPayment) (_ Moved, retErr error) {
+	ctx, end := a.span(ctx, "PayRetail")
+	defer func() { end(retErr) }()
 	if err := cmd.Partner.RequireRole(partner.RoleChannel); err != nil {
 		return Moved{}, err
 	}

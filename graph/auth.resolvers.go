@@ -8,7 +8,7 @@ package graph
 import (
 	"context"
 
-	"github.com/dompet/wallet/adapters/rest"
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/graph/generated"
 	"github.com/dompet/wallet/graph/model"
@@ -19,7 +19,7 @@ func (r *mutationResolver) RequestOtp(ctx context.Context, input model.RequestOt
 	if err != nil {
 		return nil, err
 	}
-	if err := rest.Validate(r.validate, &input); err != nil {
+	if err := httpapi.Validate(r.validate, &input); err != nil {
 		return nil, err
 	}
 	res, err := r.app.RequestOTP(ctx, app.RequestOTP{
@@ -40,7 +40,7 @@ func (r *mutationResolver) ValidateOtp(ctx context.Context, input model.Validate
 	if err != nil {
 		return nil, err
 	}
-	if err := rest.Validate(r.validate, &input); err != nil {
+	if err := httpapi.Validate(r.validate, &input); err != nil {
 		return nil, err
 	}
 	res, err := r.app.ValidateOTP(ctx, app.ValidateOTP{

@@ -8,7 +8,7 @@ package graph
 import (
 	"context"
 
-	"github.com/dompet/wallet/adapters/rest"
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/fault"
 	"github.com/dompet/wallet/domain/partner"
@@ -20,7 +20,7 @@ func (r *mutationResolver) TransferToBank(ctx context.Context, input model.Trans
 	if err != nil {
 		return nil, err
 	}
-	if err := rest.Validate(r.validate, &input); err != nil {
+	if err := httpapi.Validate(r.validate, &input); err != nil {
 		return nil, err
 	}
 	mobile, err := sessionMobile(ctx, r.app, c)
@@ -37,7 +37,7 @@ func (r *mutationResolver) BankTransfer(ctx context.Context, input model.BankTra
 	if err != nil {
 		return nil, err
 	}
-	if err := rest.Validate(r.validate, &input); err != nil {
+	if err := httpapi.Validate(r.validate, &input); err != nil {
 		return nil, err
 	}
 	res, err := r.app.TransferToBank(ctx, app.BankTransfer{Partner: c.partner, ExternalID: c.externalID, MobileNumber: input.MobileNumber,

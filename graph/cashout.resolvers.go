@@ -8,7 +8,7 @@ package graph
 import (
 	"context"
 
-	"github.com/dompet/wallet/adapters/rest"
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/transfer"
 	"github.com/dompet/wallet/graph/model"
@@ -19,7 +19,7 @@ func (r *mutationResolver) CashOut(ctx context.Context, input model.CashOutInput
 	if err != nil {
 		return nil, err
 	}
-	if err := rest.Validate(r.validate, &input); err != nil {
+	if err := httpapi.Validate(r.validate, &input); err != nil {
 		return nil, err
 	}
 	mobile, err := sessionMobile(ctx, r.app, c)
@@ -39,7 +39,7 @@ func (r *mutationResolver) CashOutFor(ctx context.Context, input model.PartnerCa
 	if err != nil {
 		return nil, err
 	}
-	if err := rest.Validate(r.validate, &input); err != nil {
+	if err := httpapi.Validate(r.validate, &input); err != nil {
 		return nil, err
 	}
 	res, err := r.app.CashOut(ctx, app.CashOut{Partner: c.partner, ExternalID: c.externalID, MobileNumber: input.MobileNumber,
@@ -81,7 +81,7 @@ func (r *mutationResolver) RedeemCashOut(ctx context.Context, input model.Redeem
 	if err != nil {
 		return nil, err
 	}
-	if err := rest.Validate(r.validate, &input); err != nil {
+	if err := httpapi.Validate(r.validate, &input); err != nil {
 		return nil, err
 	}
 	res, err := r.app.RedeemCashOut(ctx, app.RedeemCashOut{Partner: c.partner, Code: input.Code, StoreReference: input.StoreReference})

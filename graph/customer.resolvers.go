@@ -8,7 +8,7 @@ package graph
 import (
 	"context"
 
-	"github.com/dompet/wallet/adapters/rest"
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/graph/generated"
 	"github.com/dompet/wallet/graph/model"
@@ -36,7 +36,7 @@ func (r *mutationResolver) RegisterCustomer(ctx context.Context, input model.Reg
 	if err != nil {
 		return nil, err
 	}
-	if err := rest.Validate(r.validate, &input); err != nil {
+	if err := httpapi.Validate(r.validate, &input); err != nil {
 		return nil, err
 	}
 	res, err := r.app.RegisterCustomer(ctx, app.RegisterCustomer{

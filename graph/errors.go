@@ -8,13 +8,14 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"github.com/dompet/wallet/adapters/rest"
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/domain/fault"
 )
 
@@ -97,12 +98,13 @@ func withExtensions(err error, extensions map[string]any) error {
 // describe fills message and extensions; internal and unavailable errors
 // are logged when log is set.
 func describe(ctx context.Context, log *slog.Logger, out *gqlerror.Error, err error) {
-	code, msg := rest.Describe(err, indonesian(ctx))
+	code, msg := httpapi.Describe(err, indonesian(ctx))
 	if log != nil && (code.Legacy == 99 || code.Legacy == 90) {
 		log.ErrorContext(ctx, "graphql request failed", "err", err, "path", out.Path.String())
 	}
 	out.Message = msg
 	out.Extensions = map[string]any{"code": code.Name, "legacyCode": code.Legacy}
+	httpapi.SetCodeIfOK(ctx, strconv.Itoa(code.Legacy))
 }
 
 // fieldOf names the innermost field of a path ("amount" in
@@ -129,13 +131,14 @@ func recoverer(log *slog.Logger) graphql.RecoverFunc {
 // response. status 0 means the code's own HTTP status (401 for
 // Unauthenticated, 413 for a body too large).
 func (d *door) fail(w http.ResponseWriter, r *http.Request, status int, err error) {
-	code, msg := rest.Describe(err, indonesian(r.Context()))
+	code, msg := httpapi.Describe(err, indonesian(r.Context()))
 	if code.Legacy == 99 || code.Legacy == 90 {
 		d.log.ErrorContext(r.Context(), "graphql request refused", "method", r.Method, "err", err)
 	}
 	if status == 0 {
 		status = code.HTTP
 	}
+	httpapi.SetCode(r.Context(), strconv.Itoa(code.Legacy))
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="wallet"`)
 	}
@@ -156,7 +159,7 @@ func (d *door) fail(w http.ResponseWriter, r *http.Request, status int, err erro
 func (d *door) websocketInit(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 	c, err := authenticate(ctx, d.app, p.GetString("X-PARTNER-ID"), p.Authorization(), nil)
 	if err != nil {
-		code, msg := rest.Describe(err, indonesian(ctx))
+		code, msg := httpapi.Describe(err, indonesian(ctx))
 		if code.Legacy == 99 || code.Legacy == 90 {
 			d.log.ErrorContext(ctx, "graphql websocket init failed", "err", err)
 		}

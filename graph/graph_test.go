@@ -19,10 +19,10 @@ import (
 
 	"github.com/dompet/wallet/adapters/bankgw"
 	"github.com/dompet/wallet/adapters/banks"
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/adapters/memstore"
 	"github.com/dompet/wallet/adapters/phone"
 	"github.com/dompet/wallet/adapters/qrisswitch"
-	"github.com/dompet/wallet/adapters/rest"
 	"github.com/dompet/wallet/adapters/secretbox"
 	"github.com/dompet/wallet/adapters/system"
 	"github.com/dompet/wallet/app"
@@ -151,7 +151,7 @@ func newFixture(t *testing.T, f storeFault, opts ...graph.Option) *fixture {
 	a := app.New(faultyStore{Store: store, fault: f, feedReads: feedReads}, clk, system.NewULIDs(), phone.NewNormalizer(), box, cfg, log, app.Gateways{Bank: bankgw.NewSimulator(bankgw.Delay(50 * time.Millisecond)), QRIS: qrisswitch.NewSimulator(bankgw.Delay(50 * time.Millisecond))})
 	return &fixture{
 		t: t, clock: clk, store: store, feedReads: feedReads, box: box, app: a, logs: logs,
-		handler: graph.NewHandler(a, rest.NewValidator(), log, opts...),
+		handler: graph.NewHandler(a, httpapi.NewValidator(), log, opts...),
 	}
 }
 
@@ -650,7 +650,7 @@ func TestErrorsCarryCodeAndLegacyCode(t *testing.T) {
 		{
 			name: "body over 64 KiB is 12 with HTTP 413",
 			send: func() response {
-				return f.post(as{partner: &p}, `{ me { id } }`+strings.Repeat(" ", rest.MaxBody), nil)
+				return f.post(as{partner: &p}, `{ me { id } }`+strings.Repeat(" ", httpapi.MaxBody), nil)
 			},
 			status: http.StatusRequestEntityTooLarge, code: "REQUEST_TOO_LARGE", legacy: 12,
 		},
@@ -893,14 +893,5 @@ func readWS(ctx context.Context, t *testing.T, conn *coderws.Conn) map[string]an
 			continue
 		}
 		return msg
-	}
-}
-
-func TestPlaygroundPointsAtEndpoint(t *testing.T) {
-	t.Parallel()
-	rec := httptest.NewRecorder()
-	graph.Playground().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/playground", nil))
-	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), graph.Endpoint) {
-		t.Fatalf("playground: %d %s", rec.Code, rec.Body.String())
 	}
 }

@@ -11,17 +11,17 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	coderws "github.com/coder/websocket"
 	"github.com/go-playground/validator/v10"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 
-	"github.com/dompet/wallet/adapters/rest"
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/fault"
 	"github.com/dompet/wallet/graph/generated"
@@ -49,10 +49,16 @@ const DefaultSessionRecheck = 30 * time.Second
 type Option func(*options)
 
 type options struct {
+	extensions []graphql.HandlerExtension
 	complexity int
 	origins    []string
 	poll       time.Duration
 	recheck    time.Duration
+}
+
+// WithExtension adds a gqlgen handler extension (metrics, tracing).
+func WithExtension(e graphql.HandlerExtension) Option {
+	return func(o *options) { o.extensions = append(o.extensions, e) }
 }
 
 // WithComplexityLimit replaces DefaultComplexityLimit.
@@ -103,7 +109,7 @@ func NewHandler(a *app.App, v *validator.Validate, log *slog.Logger, opts ...Opt
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
 		Resolvers: &Resolver{app: a, validate: v, log: log, poll: o.poll, recheck: o.recheck},
 	}))
-	readLimit := int64(rest.MaxBody)
+	readLimit := int64(httpapi.MaxBody)
 	srv.AddTransport(transport.Websocket{
 		Implementation: transport.CoderWebsocketImplementation{
 			AcceptOptions: coderws.AcceptOptions{OriginPatterns: o.origins},
@@ -119,16 +125,13 @@ func NewHandler(a *app.App, v *validator.Validate, log *slog.Logger, opts ...Opt
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.FixedComplexityLimit(o.complexity))
+	for _, e := range o.extensions {
+		srv.Use(e)
+	}
 	srv.SetErrorPresenter(presenter(log))
 	srv.SetRecoverFunc(recoverer(log))
 	d.gql = srv
 	return d
-}
-
-// Playground is the in-browser IDE, pointed at Endpoint. Headers
-// (X-PARTNER-ID, Authorization) are set in its headers panel.
-func Playground() http.Handler {
-	return playground.Handler("Wallet GraphQL", Endpoint)
 }
 
 // door authenticates every HTTP request before gqlgen sees it.
@@ -139,7 +142,7 @@ type door struct {
 }
 
 func (d *door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ctx := withIndonesian(r.Context(), rest.Indonesian(r))
+	ctx := withIndonesian(r.Context(), httpapi.Indonesian(r))
 	r = r.WithContext(ctx)
 	switch {
 	case r.Method == http.MethodOptions:
@@ -158,9 +161,11 @@ func (d *door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	// Success unless an error of the response says otherwise.
+	httpapi.SetCode(ctx, "0")
 	// The body limit applies to every caller, before anything else, and the
 	// signature covers exactly these bytes.
-	body, err := rest.ReadBody(r)
+	body, err := httpapi.ReadBody(r)
 	if err != nil {
 		d.fail(w, r, 0, err)
 		return
@@ -170,7 +175,7 @@ func (d *door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	var signed *app.SignedRequest
 	if r.Header.Get("X-SIGNATURE") != "" {
-		sr := rest.SignedRequest(r, body)
+		sr := httpapi.SignedRequest(r, body)
 		signed = &sr
 	}
 	c, err := authenticate(ctx, d.app, r.Header.Get("X-PARTNER-ID"), r.Header.Get("Authorization"), signed)

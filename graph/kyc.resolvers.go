@@ -8,7 +8,7 @@ package graph
 import (
 	"context"
 
-	"github.com/dompet/wallet/adapters/rest"
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/graph/model"
 )
@@ -18,7 +18,7 @@ func (r *mutationResolver) SubmitKyc(ctx context.Context, input model.SubmitKycI
 	if err != nil {
 		return nil, err
 	}
-	if err := rest.Validate(r.validate, &input); err != nil {
+	if err := httpapi.Validate(r.validate, &input); err != nil {
 		return nil, err
 	}
 	sub, err := r.app.SubmitKYC(ctx, app.SubmitKYC{Partner: c.partner, Session: c.session,
@@ -34,7 +34,7 @@ func (r *mutationResolver) SubmitKycFor(ctx context.Context, input model.SubmitK
 	if err != nil {
 		return nil, err
 	}
-	if err := rest.Validate(r.validate, &input); err != nil {
+	if err := httpapi.Validate(r.validate, &input); err != nil {
 		return nil, err
 	}
 	sub, err := r.app.SubmitKYC(ctx, app.SubmitKYC{Partner: c.partner, MobileNumber: input.MobileNumber,

@@ -8,7 +8,7 @@ package graph
 import (
 	"context"
 
-	"github.com/dompet/wallet/adapters/rest"
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/fault"
 	"github.com/dompet/wallet/graph/model"
@@ -19,7 +19,7 @@ func (r *mutationResolver) PayQris(ctx context.Context, input model.PayQrisInput
 	if err != nil {
 		return nil, err
 	}
-	if err := rest.Validate(r.validate, &input); err != nil {
+	if err := httpapi.Validate(r.validate, &input); err != nil {
 		return nil, err
 	}
 	mobile, err := sessionMobile(ctx, r.app, c)
@@ -36,7 +36,7 @@ func (r *mutationResolver) QrisPayment(ctx context.Context, input model.QrisPaym
 	if err != nil {
 		return nil, err
 	}
-	if err := rest.Validate(r.validate, &input); err != nil {
+	if err := httpapi.Validate(r.validate, &input); err != nil {
 		return nil, err
 	}
 	res, err := r.app.PayQRIS(ctx, app.PayQRIS{Partner: c.partner, ExternalID: c.externalID, MobileNumber: input.MobileNumber,

@@ -8,7 +8,7 @@ package graph
 import (
 	"context"
 
-	"github.com/dompet/wallet/adapters/rest"
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/graph/model"
 )
@@ -38,7 +38,7 @@ func (r *mutationResolver) VaInquiry(ctx context.Context, input model.VaInquiryI
 	if err != nil {
 		return nil, err
 	}
-	if err := rest.Validate(r.validate, &input); err != nil {
+	if err := httpapi.Validate(r.validate, &input); err != nil {
 		return nil, err
 	}
 	var amount int64
@@ -57,7 +57,7 @@ func (r *mutationResolver) VaPayment(ctx context.Context, input model.VaPaymentI
 	if err != nil {
 		return nil, err
 	}
-	if err := rest.Validate(r.validate, &input); err != nil {
+	if err := httpapi.Validate(r.validate, &input); err != nil {
 		return nil, err
 	}
 	res, err := r.app.PayVA(ctx, app.VAPayment{Partner: c.partner, ExternalID: c.externalID, VANumber: input.VaNumber,
@@ -73,7 +73,7 @@ func (r *mutationResolver) RetailInquiry(ctx context.Context, input model.Retail
 	if err != nil {
 		return nil, err
 	}
-	if err := rest.Validate(r.validate, &input); err != nil {
+	if err := httpapi.Validate(r.validate, &input); err != nil {
 		return nil, err
 	}
 	q, err := r.app.InquireRetail(ctx, app.RetailInquiry{Partner: c.partner, MobileNumber: input.MobileNumber, Amount: int64(input.Amount)})
@@ -88,7 +88,7 @@ func (r *mutationResolver) RetailPayment(ctx context.Context, input model.Retail
 	if err != nil {
 		return nil, err
 	}
-	if err := rest.Validate(r.validate, &input); err != nil {
+	if err := httpapi.Validate(r.validate, &input); err != nil {
 		return nil, err
 	}
 	res, err := r.app.PayRetail(ctx, app.RetailPayment{Partner: c.partner, ExternalID: c.externalID, MobileNumber: input.MobileNumber,

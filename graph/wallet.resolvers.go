@@ -9,7 +9,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/dompet/wallet/adapters/rest"
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/transfer"
 	"github.com/dompet/wallet/graph/model"
@@ -44,7 +44,7 @@ func (r *mutationResolver) Pay(ctx context.Context, input model.PayInput) (*mode
 	if err != nil {
 		return nil, err
 	}
-	if err := rest.Validate(r.validate, &input); err != nil {
+	if err := httpapi.Validate(r.validate, &input); err != nil {
 		return nil, err
 	}
 	mobile, err := sessionMobile(ctx, r.app, c)
@@ -64,7 +64,7 @@ func (r *mutationResolver) P2pTransfer(ctx context.Context, input model.P2pTrans
 	if err != nil {
 		return nil, err
 	}
-	if err := rest.Validate(r.validate, &input); err != nil {
+	if err := httpapi.Validate(r.validate, &input); err != nil {
 		return nil, err
 	}
 	mobile, err := sessionMobile(ctx, r.app, c)
@@ -84,7 +84,7 @@ func (r *mutationResolver) WalletPayment(ctx context.Context, input model.Wallet
 	if err != nil {
 		return nil, err
 	}
-	if err := rest.Validate(r.validate, &input); err != nil {
+	if err := httpapi.Validate(r.validate, &input); err != nil {
 		return nil, err
 	}
 	res, err := r.app.Pay(ctx, app.Pay{Partner: c.partner, ExternalID: c.externalID, MobileNumber: input.MobileNumber, Amount: int64(input.Amount),
@@ -100,7 +100,7 @@ func (r *mutationResolver) RefundPayment(ctx context.Context, input model.Refund
 	if err != nil {
 		return nil, err
 	}
-	if err := rest.Validate(r.validate, &input); err != nil {
+	if err := httpapi.Validate(r.validate, &input); err != nil {
 		return nil, err
 	}
 	res, err := r.app.Refund(ctx, app.RefundPayment{Partner: c.partner, ExternalID: c.externalID, OrderID: input.OrderID,
@@ -116,7 +116,7 @@ func (r *mutationResolver) TransferP2p(ctx context.Context, input model.PartnerP
 	if err != nil {
 		return nil, err
 	}
-	if err := rest.Validate(r.validate, &input); err != nil {
+	if err := httpapi.Validate(r.validate, &input); err != nil {
 		return nil, err
 	}
 	res, err := r.app.TransferP2P(ctx, app.P2PTransfer{Partner: c.partner, ExternalID: c.externalID, MobileNumber: input.MobileNumber,

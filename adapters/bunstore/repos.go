@@ -166,12 +166,18 @@ type partnerRow struct {
 	BankTransferFee sql.NullInt64 `bun:"bank_transfer_fee"`
 	CallbackURL     string        `bun:"callback_url"`
 	SNAPPublicKey   []byte        `bun:"snap_public_key"`
+	Disabled        bool          `bun:"disabled"`
+	RetiredSecret   []byte        `bun:"retired_secret"`
+	RetiredUntil    sql.NullTime  `bun:"retired_secret_until"`
 }
 
 func partnerFromDomain(p *partner.Partner) *partnerRow {
 	row := &partnerRow{ID: p.ID(), Name: p.Name(), Role: string(p.Role()), SealedSecret: p.SealedSecret(),
-		CreatedAt: utc(p.CreatedAt()), CallbackURL: p.CallbackURL(),
+		CreatedAt: utc(p.CreatedAt()), CallbackURL: p.CallbackURL(), Disabled: p.Disabled(),
 		SNAPPublicKey: p.SNAPPublicKey()}
+	if sealed, until := p.RetiredSecret(); len(sealed) > 0 {
+		row.RetiredSecret, row.RetiredUntil = sealed, sql.NullTime{Time: utc(until), Valid: true}
+	}
 	if fee, ok := p.BankTransferFee(); ok {
 		row.BankTransferFee = sql.NullInt64{Int64: fee, Valid: true}
 	}
@@ -188,7 +194,7 @@ func (r partnerRepo) Add(ctx context.Context, p *partner.Partner) error {
 }
 
 func (r partnerRepo) Update(ctx context.Context, p *partner.Partner) error {
-	res, err := r.db.NewUpdate().Model(partnerFromDomain(p)).WherePK().Column("bank_transfer_fee", "callback_url", "snap_public_key").Exec(ctx)
+	res, err := r.db.NewUpdate().Model(partnerFromDomain(p)).WherePK().Column("bank_transfer_fee", "callback_url", "disabled", "sealed_secret", "retired_secret", "retired_secret_until", "snap_public_key").Exec(ctx)
 	return updatedOne(res, err, partner.ErrNotFound)
 }
 
@@ -197,6 +203,26 @@ func (r partnerRepo) ByID(ctx context.Context, id string) (*partner.Partner, err
 	if err := r.db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
 		return nil, one(err, partner.ErrNotFound)
 	}
+	return row.toDomain()
+}
+
+func (r partnerRepo) List(ctx context.Context) ([]*partner.Partner, error) {
+	var rows []partnerRow
+	if err := r.db.NewSelect().Model(&rows).Order("id").Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]*partner.Partner, 0, len(rows))
+	for i := range rows {
+		p, err := rows[i].toDomain()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func (row *partnerRow) toDomain() (*partner.Partner, error) {
 	p := partner.Rehydrate(row.ID, row.Name, partner.Role(row.Role), row.SealedSecret, row.CreatedAt)
 	if row.BankTransferFee.Valid {
 		p.SetBankTransferFee(row.BankTransferFee.Int64)
@@ -205,6 +231,10 @@ func (r partnerRepo) ByID(ctx context.Context, id string) (*partner.Partner, err
 		return nil, err
 	}
 	p.SetSNAPPublicKey(row.SNAPPublicKey)
+	if row.Disabled {
+		p.Disable()
+	}
+	p.RestoreRetiredSecret(row.RetiredSecret, row.RetiredUntil.Time)
 	return p, nil
 }
 

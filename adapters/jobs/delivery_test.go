@@ -95,7 +95,7 @@ func TestDeliveryWithFallback(t *testing.T) {
 		a := app.New(uow, system.Clock{}, system.NewULIDs(), phone.NewNormalizer(), box, cfg, log, app.Gateways{})
 		courier := app.NewCourier(uow, box, system.Clock{},
 			whatsapp.New(whatsapp.Config{BaseURL: waSrv.URL, PhoneNumberID: "1055", AccessToken: "tok"}),
-			sms.New(sms.Config{URL: smsSrv.URL, APIKey: "key", SenderID: "WALLET"}), cfg, log)
+			sms.New(sms.Config{URL: smsSrv.URL, APIKey: "key", SenderID: "WALLET"}), cfg, log, nil)
 		runner, err := jobs.NewRunner(db, courier, nil, a, nil, jobs.RunnerConfig{PollInterval: 20 * time.Millisecond, RetryBase: 10 * time.Millisecond}, log)
 		if err != nil {
 			t.Fatal(err)

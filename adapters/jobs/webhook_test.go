@@ -71,7 +71,7 @@ func TestWebhooks(t *testing.T) {
 		a := s.App
 		hooks := app.NewWebhooks(a, webhook.NewSenderWithTimeout(300*time.Millisecond))
 		out := console.New(io.Discard)
-		courier := app.NewCourier(bunstore.NewUnitOfWork(db, nil, s.Box), s.Box, system.Clock{}, out, out, app.DefaultConfig(), log)
+		courier := app.NewCourier(bunstore.NewUnitOfWork(db, nil, s.Box), s.Box, system.Clock{}, out, out, app.DefaultConfig(), log, nil)
 		start := func() *jobs.Runner {
 			r, err := jobs.NewRunner(db, courier, nil, a, hooks,
 				jobs.RunnerConfig{PollInterval: 20 * time.Millisecond, RetryBase: 20 * time.Millisecond}, log)

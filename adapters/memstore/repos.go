@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/dompet/wallet/app"
@@ -201,7 +203,8 @@ func (r partnerRepo) ByID(ctx context.Context, id string) (*partner.Partner, err
 	return copyPartner(p), nil
 }
 
-// Update saves the fee override, the callback URL and the SNAP key only.
+// Update saves the settings and the secrets; name, role and creation time
+// never change.
 func (r partnerRepo) Update(ctx context.Context, p *partner.Partner) error {
 	if err := r.check(ctx); err != nil {
 		return err
@@ -219,20 +222,45 @@ func (r partnerRepo) Update(ctx context.Context, p *partner.Partner) error {
 		return err
 	}
 	stored.SetSNAPPublicKey(p.SNAPPublicKey())
+	stored.Enable()
+	if p.Disabled() {
+		stored.Disable()
+	}
+	stored = withSecrets(stored, p)
 	r.st.partners[p.ID()] = stored
 	return nil
 }
 
-func copyPartner(p *partner.Partner) *partner.Partner {
-	c := partner.Rehydrate(p.ID(), p.Name(), p.Role(), bytes.Clone(p.SealedSecret()), p.CreatedAt())
-	if fee, ok := p.BankTransferFee(); ok {
+func (r partnerRepo) List(ctx context.Context) ([]*partner.Partner, error) {
+	if err := r.check(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]*partner.Partner, 0, len(r.st.partners))
+	for _, p := range r.st.partners {
+		out = append(out, copyPartner(p))
+	}
+	slices.SortFunc(out, func(a, b *partner.Partner) int { return strings.Compare(a.ID(), b.ID()) })
+	return out, nil
+}
+
+// withSecrets returns base with the current and retired secrets of from.
+func withSecrets(base, from *partner.Partner) *partner.Partner {
+	c := partner.Rehydrate(base.ID(), base.Name(), base.Role(), bytes.Clone(from.SealedSecret()), base.CreatedAt())
+	if fee, ok := base.BankTransferFee(); ok {
 		c.SetBankTransferFee(fee)
 	}
 	// A URL the partner accepted once is accepted again.
-	_ = c.SetCallbackURL(p.CallbackURL())
-	c.SetSNAPPublicKey(p.SNAPPublicKey())
+	_ = c.SetCallbackURL(base.CallbackURL())
+	c.SetSNAPPublicKey(base.SNAPPublicKey())
+	if base.Disabled() {
+		c.Disable()
+	}
+	sealed, until := from.RetiredSecret()
+	c.RestoreRetiredSecret(bytes.Clone(sealed), until)
 	return c
 }
+
+func copyPartner(p *partner.Partner) *partner.Partner { return withSecrets(p, p) }
 
 // bindingRepo does not check that the partner and customer exist.
 type bindingRepo struct{ *tx }

@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/adapters/rest"
 	"github.com/dompet/wallet/domain/customer"
 	"github.com/dompet/wallet/domain/fault"
@@ -20,7 +21,7 @@ type sample struct {
 
 func TestDecode(t *testing.T) {
 	t.Parallel()
-	v := rest.NewValidator()
+	v := httpapi.NewValidator()
 	tests := []struct {
 		name, body, field string
 	}{
@@ -61,7 +62,7 @@ func FuzzDecode(f *testing.F) {
 	for _, s := range []string{`{"mobileNumber":"0812","firstName":"A"}`, `{}`, `[]`, `null`, `{"age":1e400}`, `{"mobileNumber":"\ud800"}`, "\xff", `{"a":{"b":[`} {
 		f.Add([]byte(s))
 	}
-	v := rest.NewValidator()
+	v := httpapi.NewValidator()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var s sample
 		err := rest.Decode(v, body, &s)

@@ -3,4 +3,4 @@ package rest
 import "github.com/google/wire"
 
 // ProviderSet provides the REST server and the process's validator.
-var ProviderSet = wire.NewSet(NewServer, NewValidator)
+var ProviderSet = wire.NewSet(NewServer)

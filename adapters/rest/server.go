@@ -9,7 +9,6 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -18,13 +17,11 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-playground/validator/v10"
 
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/fault"
 	"github.com/dompet/wallet/domain/partner"
 )
-
-// MaxBody is the request body limit (SPEC §2 code 12).
-const MaxBody = 64 << 10
 
 // Pinger tells whether the database answers, for /readyz.
 type Pinger interface {
@@ -53,6 +50,10 @@ type Mounts struct {
 	GraphQL           http.Handler
 	WhatsAppWebhook   http.Handler
 	GraphQLPlayground http.Handler
+	Metrics           http.Handler // Prometheus text format
+	OpenAPI           http.Handler // /openapi.json
+	Docs              http.Handler // /docs, the OpenAPI viewer
+	Assets            http.Handler // /assets/…, the pages' embedded scripts and styles
 }
 
 // Handler returns the whole HTTP surface.
@@ -66,6 +67,18 @@ func (s *Server) Handler(m Mounts) http.Handler {
 	}
 	if m.GraphQLPlayground != nil {
 		r.Handle("/playground", m.GraphQLPlayground)
+	}
+	if m.Metrics != nil {
+		r.Handle("/metrics", m.Metrics)
+	}
+	if m.OpenAPI != nil {
+		r.Handle("/openapi.json", m.OpenAPI)
+	}
+	if m.Docs != nil {
+		r.Handle("/docs", m.Docs)
+	}
+	if m.Assets != nil {
+		r.Handle("/assets/*", m.Assets)
 	}
 	if m.WhatsAppWebhook != nil {
 		r.Handle("/webhooks/whatsapp", m.WhatsAppWebhook)
@@ -121,8 +134,8 @@ func (s *Server) methodNotAllowed(routes chi.Routes, w http.ResponseWriter, r *h
 	}
 	w.Header().Set("Allow", strings.Join(allowed, ", "))
 	err := fault.Invalidf("method", "%s is not allowed on this path; use %s", r.Method, strings.Join(allowed, " or "))
-	_, msg := Describe(err, Indonesian(r))
-	writeJSON(w, http.StatusMethodNotAllowed, envelope{ResponseID: s.ids.New(), Code: Codes[fault.Invalid].Legacy, Message: msg})
+	_, msg := httpapi.Describe(err, httpapi.Indonesian(r))
+	writeJSON(w, http.StatusMethodNotAllowed, envelope{ResponseID: s.ids.New(), Code: httpapi.Codes[fault.Invalid].Legacy, Message: msg})
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
@@ -215,46 +228,16 @@ const (
 	bodyKey
 )
 
-// ReadBody reads at most MaxBody bytes; larger bodies are a TooLarge fault.
-func ReadBody(r *http.Request) ([]byte, error) {
-	if r.Body == nil {
-		return nil, nil
-	}
-	if r.ContentLength > MaxBody {
-		return nil, fault.New(fault.TooLarge, "body exceeds 64 KiB")
-	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
-	if err != nil {
-		return nil, fault.Invalidf("body", "could not be read")
-	}
-	if len(b) > MaxBody {
-		return nil, fault.New(fault.TooLarge, "body exceeds 64 KiB")
-	}
-	return b, nil
-}
-
-// SignedRequest extracts what the signature covers.
-func SignedRequest(r *http.Request, body []byte) app.SignedRequest {
-	return app.SignedRequest{
-		PartnerID:     r.Header.Get("X-PARTNER-ID"),
-		Method:        r.Method,
-		PathWithQuery: r.URL.RequestURI(),
-		Body:          body,
-		Timestamp:     r.Header.Get("X-TIMESTAMP"),
-		Signature:     r.Header.Get("X-SIGNATURE"),
-	}
-}
-
 // signed reads the body once (so the limit applies before anything else)
 // and authenticates the partner.
 func (s *Server) signed(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := ReadBody(r)
+		body, err := httpapi.ReadBody(r)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		p, err := s.app.AuthenticatePartner(r.Context(), SignedRequest(r, body))
+		p, err := s.app.AuthenticatePartner(r.Context(), httpapi.SignedRequest(r, body))
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -307,6 +290,10 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 			}
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
 			w.Header().Set("Idempotent-Replayed", "true")
+			var stored struct{ Code json.Number }
+			if json.Unmarshal(replay.Body, &stored) == nil {
+				httpapi.SetCode(r.Context(), stored.Code.String())
+			}
 			w.WriteHeader(replay.Status)
 			_, _ = w.Write(replay.Body)
 			return
@@ -352,14 +339,14 @@ func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
 
 // ok writes a success envelope.
 func (s *Server) ok(w http.ResponseWriter, r *http.Request, data any) {
-	writeJSON(w, http.StatusOK, envelope{ResponseID: s.ids.New(), Code: 0, Message: success(Indonesian(r)), Data: data})
+	writeEnvelope(w, r, http.StatusOK, envelope{ResponseID: s.ids.New(), Code: 0, Message: success(httpapi.Indonesian(r)), Data: data})
 }
 
 // fail writes an error envelope; internal details go to the log only.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	code, msg := Describe(err, Indonesian(r))
+	code, msg := httpapi.Describe(err, httpapi.Indonesian(r))
 	if code.Legacy == 99 || code.Legacy == 90 {
 		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	writeJSON(w, code.HTTP, envelope{ResponseID: s.ids.New(), Code: code.Legacy, Message: msg})
+	writeEnvelope(w, r, code.HTTP, envelope{ResponseID: s.ids.New(), Code: code.Legacy, Message: msg})
 }

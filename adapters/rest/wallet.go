@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/fault"
 	"github.com/dompet/wallet/domain/qris"
@@ -18,7 +19,7 @@ func externalID(r *http.Request) string { return r.Header.Get("X-EXTERNAL-ID") }
 // okWith writes a success envelope whose responseId is the transaction's
 // reffId, so a partner can use it for status inquiries.
 func (s *Server) okWith(w http.ResponseWriter, r *http.Request, reffID string, data any) {
-	writeJSON(w, http.StatusOK, envelope{ResponseID: reffID, Code: 0, Message: success(Indonesian(r)), Data: data})
+	writeEnvelope(w, r, http.StatusOK, envelope{ResponseID: reffID, Code: 0, Message: success(httpapi.Indonesian(r)), Data: data})
 }
 
 type paymentRequest struct {
@@ -613,14 +614,14 @@ func (s *Server) qrisPayment(w http.ResponseWriter, r *http.Request) {
 func (s *Server) asyncAnswer(w http.ResponseWriter, r *http.Request, t *transfer.Transaction, data map[string]any, err error) {
 	switch {
 	case err != nil:
-		code, msg := Describe(err, Indonesian(r))
-		writeJSON(w, code.HTTP, envelope{ResponseID: t.ID(), Code: code.Legacy, Message: msg, Data: data})
+		code, msg := httpapi.Describe(err, httpapi.Indonesian(r))
+		writeEnvelope(w, r, code.HTTP, envelope{ResponseID: t.ID(), Code: code.Legacy, Message: msg, Data: data})
 	case t.Pending():
 		msg := "In Process"
-		if Indonesian(r) {
+		if httpapi.Indonesian(r) {
 			msg = "Sedang diproses"
 		}
-		writeJSON(w, http.StatusAccepted, envelope{ResponseID: t.ID(), Code: 1, Message: msg, Data: data})
+		writeEnvelope(w, r, http.StatusAccepted, envelope{ResponseID: t.ID(), Code: 1, Message: msg, Data: data})
 	default:
 		s.okWith(w, r, t.ID(), data)
 	}

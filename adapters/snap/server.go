@@ -5,9 +5,11 @@
 package snap
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"github.com/dompet/wallet/adapters/httpapi"
 	"io"
 	"log/slog"
 	"net/http"
@@ -232,6 +234,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func write(w http.ResponseWriter, status int, body []byte) {
+	if sw, ok := w.(*statusWriter); ok {
+		sw.code = responseCodeOf(body)
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
@@ -276,19 +281,33 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
+		// The metrics middleware labels the request with SNAP's answer code.
+		httpapi.SetCode(r.Context(), sw.code)
 		who := r.Header.Get("X-PARTNER-ID")
 		if who == "" {
 			who = r.Header.Get("X-CLIENT-KEY")
 		}
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "http", slog.String("door", "snap"),
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", sw.status),
-			slog.String("partner", who), slog.Duration("duration", time.Since(start)))
+			slog.String("responseCode", sw.code), slog.String("partner", who),
+			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))
 	})
 }
 
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	code   string // responseCode of the answer
+}
+
+// responseCodeOf finds the seven-digit responseCode in an answer body.
+func responseCodeOf(body []byte) string {
+	const key = `"responseCode":"`
+	i := bytes.Index(body, []byte(key))
+	if i < 0 || len(body) < i+len(key)+7 {
+		return ""
+	}
+	return string(body[i+len(key) : i+len(key)+7])
 }
 
 func (w *statusWriter) WriteHeader(status int) {

@@ -99,6 +99,58 @@ var partnerCases = []testCase{
 		do(t, uow, func(ctx context.Context, r app.Repos) error { return r.Partners.Update(ctx, none) })
 		eq(t, "callback URL set by update", getPartner(t, uow, none.ID()).CallbackURL(), "https://late.example.com/webhook")
 	}},
+	{"disabled flag and rotated secrets round-trip through update", func(t *testing.T, uow app.UnitOfWork) {
+		p := addPartner(t, uow)
+		eq(t, "disabled after add", getPartner(t, uow, p.ID()).Disabled(), false)
+		p.Disable()
+		if err := p.RotateSecret([]byte("new\x00sealed"), at(0), 24*time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		do(t, uow, func(ctx context.Context, r app.Repos) error { return r.Partners.Update(ctx, p) })
+		got := getPartner(t, uow, p.ID())
+		eq(t, "disabled after update", got.Disabled(), true)
+		eqBytes(t, "sealed secret after rotation", got.SealedSecret(), []byte("new\x00sealed"))
+		retired, until := got.RetiredSecret()
+		eqBytes(t, "retired secret", retired, []byte("sealed\x00secret\xff"))
+		eqTime(t, "retired until", until, at(24*time.Hour))
+
+		p.Enable()
+		if err := p.RotateSecret([]byte("newest"), at(time.Hour), 0); err != nil {
+			t.Fatal(err)
+		}
+		do(t, uow, func(ctx context.Context, r app.Repos) error { return r.Partners.Update(ctx, p) })
+		got = getPartner(t, uow, p.ID())
+		eq(t, "disabled after enable", got.Disabled(), false)
+		if retired, _ := got.RetiredSecret(); retired != nil {
+			t.Fatalf("retired secret %q after a rotation without grace", retired)
+		}
+	}},
+	{"list returns every partner in id order", func(t *testing.T, uow app.UnitOfWork) {
+		a, b := addPartner(t, uow), addPartner(t, uow)
+		b.Disable()
+		do(t, uow, func(ctx context.Context, r app.Repos) error { return r.Partners.Update(ctx, b) })
+		var ps []*partner.Partner
+		do(t, uow, func(ctx context.Context, r app.Repos) (err error) {
+			ps, err = r.Partners.List(ctx)
+			return err
+		})
+		pos := map[string]int{}
+		for i, p := range ps {
+			if i > 0 && ps[i-1].ID() >= p.ID() {
+				t.Fatalf("list not in id order at %d", i)
+			}
+			pos[p.ID()] = i
+			if p.ID() == b.ID() && !p.Disabled() {
+				t.Error("listed partner lost its disabled flag")
+			}
+		}
+		if _, ok := pos[a.ID()]; !ok {
+			t.Errorf("partner %s missing from list", a.ID())
+		}
+		if _, ok := pos[b.ID()]; !ok {
+			t.Errorf("partner %s missing from list", b.ID())
+		}
+	}},
 	{"changing a sealed secret after add changes nothing", func(t *testing.T, uow app.UnitOfWork) {
 		secret := []byte("sealed-secret")
 		p := partner.Rehydrate(newID("ptn"), "Toko Maju", partner.RolePartner, secret, at(0))

@@ -22,6 +22,7 @@ type Config struct {
 	JobPoll     time.Duration `env:"WALLET_JOB_POLL_INTERVAL" envDefault:"200ms"`
 	JobWorkers  int           `env:"WALLET_JOB_WORKERS" envDefault:"50"`
 	PprofAddr   string        `env:"WALLET_PPROF_ADDR"`
+	MetricsAddr string        `env:"WALLET_METRICS_ADDR"` // a second listener serving only /metrics
 	SimDelay    time.Duration `env:"WALLET_SIM_DELAY" envDefault:"3s"`
 
 	// e-money rules (SPEC §6 defaults).
@@ -45,6 +46,14 @@ type Config struct {
 		VerifyToken   string        `env:"VERIFY_TOKEN"`
 		FallbackAfter time.Duration `env:"FALLBACK_AFTER" envDefault:"30s"`
 	} `envPrefix:"WALLET_WA_"`
+
+	// OpenTelemetry: spans are exported only when an endpoint is set; the
+	// exporter reads the other OTEL_EXPORTER_OTLP_* variables itself.
+	OTel struct {
+		Endpoint       string `env:"OTEL_EXPORTER_OTLP_ENDPOINT"`
+		TracesEndpoint string `env:"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"`
+		ServiceName    string `env:"OTEL_SERVICE_NAME"`
+	}
 
 	SMS struct {
 		URL      string `env:"URL"`

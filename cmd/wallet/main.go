@@ -20,6 +20,7 @@ import (
 
 	"github.com/dompet/wallet/adapters/jobs"
 	"github.com/dompet/wallet/adapters/rest"
+	"github.com/dompet/wallet/adapters/tracing"
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/partner"
 )
@@ -38,6 +39,9 @@ commands:
   sign --method M --path P [--body F] [--external-id K] [--partner ID] [--secret S]
                                           print signed request headers for curl (-H @file); --body - reads
                                           stdin; --partner/--secret default to $WALLET_PARTNER_ID/_SECRET
+  partner list | show --id ID             list partners or show one (never a secret)
+  partner rotate-secret --id ID [--grace 24h]   new secret, printed once; the old one works for the grace period
+  partner disable|enable --id ID          refuse the partner on every door (code 20), or let it in again
   snap-sign --private-key FILE            print the headers of a SNAP access-token call
   snap-sign --token T --path P [--body F] print the headers of a SNAP transactional call
   kyc approve|reject --mobile 628… [--reason R]   decide a customer's pending KYC submission
@@ -104,7 +108,8 @@ func newLogger(level string, w io.Writer) *slog.Logger {
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		l = slog.LevelInfo
 	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+	// Lines logged inside a request carry its trace_id and span_id.
+	return slog.New(tracing.LogHandler(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})))
 }
 
 // open builds the container and brings the schema up to date: every command
@@ -137,7 +142,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stderr io.Writer) 
 		return err
 	}
 	srv := &http.Server{
-		Handler:           c.handler(),
+		Handler:           c.Tracing.Middleware(c.Metrics.Instrument(c.handler())),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -152,6 +157,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stderr io.Writer) 
 			mux.HandleFunc("/debug/pprof/", pprof.Index)
 			mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 			log.Warn("pprof listener", "err", http.ListenAndServe(cfg.PprofAddr, mux))
+		}()
+	}
+	if cfg.MetricsAddr != "" {
+		// For a scraper kept off the public port.
+		go func() {
+			mux := http.NewServeMux()
+			mux.Handle("/metrics", c.Metrics.Handler())
+			log.Warn("metrics listener", "err", http.ListenAndServe(cfg.MetricsAddr, mux))
 		}()
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "store", string(c.DB.Dialect), "notifier", cfg.Notifier)
@@ -179,6 +192,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stderr io.Writer) 
 // partnerUsage lists every flag of the partner commands.
 const partnerUsage = `usage: wallet partner create --name NAME [--role PARTNER|CHANNEL] [--bank-transfer-fee N] [--callback-url URL] [--snap-public-key FILE]
        wallet partner update --id ID [--bank-transfer-fee N] [--callback-url URL] [--snap-public-key FILE]
+       wallet partner list | show --id ID | rotate-secret --id ID [--grace 24h] | disable --id ID | enable --id ID
   --name                display name, shown to customers as the payee (create)
   --role                PARTNER (default) or CHANNEL: a bank or retail aggregator (create)
   --id                  the partner id (update)
@@ -187,6 +201,9 @@ const partnerUsage = `usage: wallet partner create --name NAME [--role PARTNER|C
   --snap-public-key     PEM file with the partner's SNAP RSA public key (PKIX, >= 2048 bits); rotates it (update)`
 
 func partnerCommand(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && partnerAdmin[args[0]] {
+		return partnerAdminCommand(ctx, cfg, log, args, stdout, stderr)
+	}
 	if len(args) == 0 || (args[0] != "create" && args[0] != "update") {
 		return errors.New(partnerUsage)
 	}

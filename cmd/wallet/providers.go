@@ -6,16 +6,20 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/dompet/wallet/adapters/apidoc"
 	"github.com/dompet/wallet/adapters/bankgw"
 	"github.com/dompet/wallet/adapters/banks"
 	"github.com/dompet/wallet/adapters/bunstore"
 	"github.com/dompet/wallet/adapters/jobs"
+	"github.com/dompet/wallet/adapters/metrics"
 	"github.com/dompet/wallet/adapters/notify/console"
 	"github.com/dompet/wallet/adapters/notify/sms"
 	"github.com/dompet/wallet/adapters/notify/whatsapp"
 	"github.com/dompet/wallet/adapters/rest"
 	"github.com/dompet/wallet/adapters/secretbox"
 	"github.com/dompet/wallet/adapters/snap"
+	"github.com/dompet/wallet/adapters/tracing"
+	"github.com/dompet/wallet/adapters/webui"
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/customer"
 	"github.com/dompet/wallet/domain/wallet"
@@ -36,6 +40,8 @@ type container struct {
 	REST    *rest.Server
 	SNAP    *snap.Server
 	Mounts  rest.Mounts
+	Metrics *metrics.Metrics
+	Tracing *tracing.Tracing
 }
 
 // handler is the whole HTTP surface: the SNAP door under its fixed prefix,
@@ -83,34 +89,38 @@ func provideRunnerConfig(cfg Config) jobs.RunnerConfig {
 	return jobs.RunnerConfig{PollInterval: cfg.JobPoll, Workers: cfg.JobWorkers}
 }
 
-func provideWhatsApp(cfg Config, out consoleOut) (app.WhatsAppSender, error) {
+func provideWhatsApp(cfg Config, out consoleOut, mx *metrics.Metrics, tr *tracing.Tracing) (app.WhatsAppSender, error) {
 	switch cfg.Notifier {
 	case string(app.ModeWhatsApp), string(app.ModeWhatsAppAndSMS):
 		w := cfg.WhatsApp
 		if w.PhoneNumberID == "" || w.AccessToken == "" {
 			return nil, errors.New("WALLET_NOTIFIER uses WhatsApp: set WALLET_WA_PHONE_NUMBER_ID and WALLET_WA_ACCESS_TOKEN")
 		}
-		return whatsapp.New(whatsapp.Config{BaseURL: w.BaseURL, APIVersion: w.APIVersion, PhoneNumberID: w.PhoneNumberID,
-			AccessToken: w.AccessToken, TemplateName: w.Template, LanguageCode: w.Language, AppSecret: w.AppSecret}), nil
+		return tr.WhatsApp(mx.WhatsApp(whatsapp.New(whatsapp.Config{BaseURL: w.BaseURL, APIVersion: w.APIVersion, PhoneNumberID: w.PhoneNumberID,
+			AccessToken: w.AccessToken, TemplateName: w.Template, LanguageCode: w.Language, AppSecret: w.AppSecret}))), nil
 	}
-	return console.New(out), nil
+	return tr.WhatsApp(mx.WhatsApp(console.New(out))), nil
 }
 
-func provideTextSender(cfg Config, out consoleOut) (app.TextSender, error) {
+func provideTextSender(cfg Config, out consoleOut, mx *metrics.Metrics, tr *tracing.Tracing) (app.TextSender, error) {
 	switch cfg.Notifier {
 	case string(app.ModeSMS), string(app.ModeWhatsAppAndSMS):
 		if cfg.SMS.URL == "" {
 			return nil, errors.New("WALLET_NOTIFIER uses SMS: set WALLET_SMS_URL")
 		}
-		return sms.New(sms.Config{URL: cfg.SMS.URL, APIKey: cfg.SMS.APIKey, SenderID: cfg.SMS.SenderID}), nil
+		return tr.Text(mx.Text(sms.New(sms.Config{URL: cfg.SMS.URL, APIKey: cfg.SMS.APIKey, SenderID: cfg.SMS.SenderID}))), nil
 	}
-	return console.New(out), nil
+	return tr.Text(mx.Text(console.New(out))), nil
 }
 
-func provideMounts(cfg Config, a *app.App, courier *app.Courier, v *validator.Validate, log *slog.Logger) rest.Mounts {
+func provideMounts(cfg Config, a *app.App, courier *app.Courier, v *validator.Validate, log *slog.Logger, mx *metrics.Metrics, doc apiDocument) rest.Mounts {
 	m := rest.Mounts{
-		GraphQL:           graph.NewHandler(a, v, log),
-		GraphQLPlayground: graph.Playground(),
+		GraphQL:           graph.NewHandler(a, v, log, graph.WithExtension(mx.GraphQL())),
+		GraphQLPlayground: webui.Playground(),
+		Metrics:           mx.Handler(),
+		OpenAPI:           apidoc.Handler(doc),
+		Docs:              webui.Docs(),
+		Assets:            webui.Assets(),
 	}
 	if cfg.WhatsApp.AppSecret != "" {
 		m.WhatsAppWebhook = whatsapp.NewWebhook(cfg.WhatsApp.AppSecret, cfg.WhatsApp.VerifyToken, courier, log)

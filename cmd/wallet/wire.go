@@ -11,7 +11,9 @@ import (
 	"github.com/dompet/wallet/adapters/bankgw"
 	"github.com/dompet/wallet/adapters/bunstore"
 	"github.com/dompet/wallet/adapters/ekyc"
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/adapters/jobs"
+	"github.com/dompet/wallet/adapters/metrics"
 	"github.com/dompet/wallet/adapters/phone"
 	"github.com/dompet/wallet/adapters/qrisswitch"
 	"github.com/dompet/wallet/adapters/rest"
@@ -34,8 +36,10 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		ekyc.ProviderSet,
 		bankgw.ProviderSet,
 		qrisswitch.ProviderSet,
-		webhook.ProviderSet,
-		wire.Struct(new(app.Gateways), "*"),
+		webhook.NewSender,
+		provideWebhookSender,
+		provideGateways,
+		httpapi.ProviderSet,
 		rest.ProviderSet,
 		snap.ProviderSet,
 		app.ProviderSet,
@@ -48,6 +52,10 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		provideWhatsApp,
 		provideTextSender,
 		provideMounts,
+		provideMetrics,
+		provideTracing,
+		provideAPIDocument,
+		wire.Bind(new(app.Observer), new(*metrics.Metrics)),
 		wire.Struct(new(container), "*"),
 	)
 	return nil, nil, nil

@@ -11,6 +11,7 @@ import (
 	"github.com/dompet/wallet/adapters/bankgw"
 	"github.com/dompet/wallet/adapters/bunstore"
 	"github.com/dompet/wallet/adapters/ekyc"
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/adapters/jobs"
 	"github.com/dompet/wallet/adapters/phone"
 	"github.com/dompet/wallet/adapters/qrisswitch"
@@ -61,36 +62,49 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 	delay := provideSimDelay(cfg)
 	simulator := bankgw.NewSimulator(delay)
 	qrisswitchSimulator := qrisswitch.NewSimulator(delay)
-	gateways := app.Gateways{
-		Bank: simulator,
-		QRIS: qrisswitchSimulator,
+	metrics := provideMetrics(db)
+	tracing, cleanup2, err := provideTracing(ctx, cfg)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
 	}
+	gateways := provideGateways(simulator, qrisswitchSimulator, metrics, tracing)
 	appApp := app.New(unitOfWork, clock, uliDs, normalizer, box, appConfig, log, gateways)
-	whatsAppSender, err := provideWhatsApp(cfg, out)
+	whatsAppSender, err := provideWhatsApp(cfg, out, metrics, tracing)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	textSender, err := provideTextSender(cfg, out)
+	textSender, err := provideTextSender(cfg, out, metrics, tracing)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	courier := app.NewCourier(unitOfWork, box, clock, whatsAppSender, textSender, appConfig, log)
+	courier := app.NewCourier(unitOfWork, box, clock, whatsAppSender, textSender, appConfig, log, metrics)
 	ekycSimulator := _wireSimulatorValue
 	kycReviewer := app.NewKYCReviewer(unitOfWork, ekycSimulator, clock, log)
 	sender := webhook.NewSender()
-	webhooks := app.NewWebhooks(appApp, sender)
+	webhookSender := provideWebhookSender(sender, tracing)
+	webhooks := app.NewWebhooks(appApp, webhookSender)
 	runnerConfig := provideRunnerConfig(cfg)
 	runner, err := jobs.NewRunner(db, courier, kycReviewer, appApp, webhooks, runnerConfig, log)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	validate := rest.NewValidator()
+	validate := httpapi.NewValidator()
 	server := rest.NewServer(appApp, validate, uliDs, db, log)
 	snapServer := snap.NewServer(appApp, validate, uliDs, log)
-	mounts := provideMounts(cfg, appApp, courier, validate, log)
+	mainApiDocument, err := provideAPIDocument()
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	mounts := provideMounts(cfg, appApp, courier, validate, log, metrics, mainApiDocument)
 	mainContainer := &container{
 		DB:      db,
 		App:     appApp,
@@ -99,8 +113,11 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		REST:    server,
 		SNAP:    snapServer,
 		Mounts:  mounts,
+		Metrics: metrics,
+		Tracing: tracing,
 	}
 	return mainContainer, func() {
+		cleanup2()
 		cleanup()
 	}, nil
 }

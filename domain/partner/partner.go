@@ -38,6 +38,8 @@ var (
 	ErrNotFound  = fault.New(fault.NotFound, "partner not found")
 	ErrNotBound  = fault.New(fault.Forbidden, "customer is not bound to this partner")
 	ErrWrongRole = fault.New(fault.Forbidden, "partner role may not call this operation")
+	// ErrDisabled is what every door answers a disabled partner (code 20).
+	ErrDisabled = fault.New(fault.Unauthenticated, "partner disabled")
 )
 
 // Partner is an API client. The secret is kept sealed: the domain never sees
@@ -52,6 +54,51 @@ type Partner struct {
 	hasBankFee   bool
 	callbackURL  string
 	snapKey      []byte // SNAP RSA public key, PKIX DER
+	disabled     bool
+	// retired is the secret replaced by the last rotation, still accepted
+	// until retiredUntil so that the partner can roll without downtime.
+	retired      []byte
+	retiredUntil time.Time
+}
+
+// Disable makes every door refuse the partner; Enable undoes it.
+func (p *Partner) Disable() { p.disabled = true }
+
+// Enable lets a disabled partner in again.
+func (p *Partner) Enable() { p.disabled = false }
+
+// Disabled reports whether the partner is refused.
+func (p *Partner) Disabled() bool { return p.disabled }
+
+// RotateSecret makes sealed the signing secret. The one it replaces is
+// still accepted for grace after now; an older retired secret, if any, is
+// dropped at once, so at most two secrets are ever valid.
+func (p *Partner) RotateSecret(sealed []byte, now time.Time, grace time.Duration) error {
+	if len(sealed) == 0 {
+		return fault.New(fault.Internal, "partner secret missing")
+	}
+	if grace < 0 {
+		return fault.Invalidf("grace", "must not be negative")
+	}
+	p.retired, p.retiredUntil = p.sealedSecret, now.Add(grace)
+	if grace == 0 {
+		p.retired, p.retiredUntil = nil, time.Time{}
+	}
+	p.sealedSecret = sealed
+	return nil
+}
+
+// RetiredSecret returns the sealed secret replaced by the last rotation and
+// until when it is accepted; nil when there is none.
+func (p *Partner) RetiredSecret() ([]byte, time.Time) { return p.retired, p.retiredUntil }
+
+// RestoreRetiredSecret is for rehydration from storage only.
+func (p *Partner) RestoreRetiredSecret(sealed []byte, until time.Time) {
+	if len(sealed) == 0 {
+		p.retired, p.retiredUntil = nil, time.Time{}
+		return
+	}
+	p.retired, p.retiredUntil = sealed, until
 }
 
 // SetCallbackURL sets where the partner receives webhooks; empty turns them
@@ -138,9 +185,12 @@ type Repository interface {
 	Add(ctx context.Context, p *Partner) error
 	// ByID returns the partner or ErrNotFound.
 	ByID(ctx context.Context, id string) (*Partner, error)
-	// Update saves the partner's settings (the fee override); ErrNotFound
-	// when missing.
+	// Update saves the partner's settings (fee override, callback URL,
+	// disabled flag) and its secrets; ErrNotFound when missing.
 	Update(ctx context.Context, p *Partner) error
+	// List returns every partner ordered by id (ids are ULIDs, so by
+	// creation).
+	List(ctx context.Context) ([]*Partner, error)
 }
 
 // Bindings records which customers a partner may act for.

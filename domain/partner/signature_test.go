@@ -55,3 +55,53 @@ func TestStringToSign(t *testing.T) {
 		t.Fatalf("got %q\nwant %q", got, want)
 	}
 }
+
+func TestRotateSecret(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name        string
+		grace       time.Duration
+		wantRetired bool
+		wantErr     bool
+	}{
+		{"a day of grace keeps the old secret until then", 24 * time.Hour, true, false},
+		{"no grace drops the old secret at once", 0, false, false},
+		{"negative grace is refused and changes nothing", -time.Second, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := partner.Rehydrate("p1", "Toko", partner.RolePartner, []byte("old"), now)
+			err := p.RotateSecret([]byte("new"), now, tt.grace)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("RotateSecret error = %v, want error %v", err, tt.wantErr)
+			}
+			if tt.wantErr {
+				if string(p.SealedSecret()) != "old" {
+					t.Fatal("a refused rotation changed the secret")
+				}
+				return
+			}
+			if string(p.SealedSecret()) != "new" {
+				t.Fatalf("secret = %q after rotation", p.SealedSecret())
+			}
+			retired, until := p.RetiredSecret()
+			if tt.wantRetired != (retired != nil) {
+				t.Fatalf("retired = %q", retired)
+			}
+			if tt.wantRetired && (string(retired) != "old" || !until.Equal(now.Add(tt.grace))) {
+				t.Fatalf("retired = %q until %v", retired, until)
+			}
+		})
+	}
+	t.Run("a second rotation retires only the newest secret", func(t *testing.T) {
+		t.Parallel()
+		p := partner.Rehydrate("p1", "Toko", partner.RolePartner, []byte("a"), now)
+		_ = p.RotateSecret([]byte("b"), now, time.Hour)
+		_ = p.RotateSecret([]byte("c"), now.Add(time.Minute), time.Hour)
+		if retired, _ := p.RetiredSecret(); string(retired) != "b" || string(p.SealedSecret()) != "c" {
+			t.Fatalf("secret %q retired %q", p.SealedSecret(), retired)
+		}
+	})
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/dompet/wallet/adapters/bankgw"
 	"github.com/dompet/wallet/adapters/banks"
 	"github.com/dompet/wallet/adapters/bunstore"
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/adapters/jobs"
 	"github.com/dompet/wallet/adapters/phone"
 	"github.com/dompet/wallet/adapters/qrisswitch"
@@ -44,8 +45,36 @@ type Stack struct {
 // Mount lets a test add handlers (GraphQL) built from the same app.
 type Mount func(a *app.App, log *slog.Logger) rest.Mounts
 
+// Option changes how New builds the stack.
+type Option func(*options)
+
+type options struct {
+	observer app.Observer
+	wrap     func(http.Handler) http.Handler
+	gateways func(app.Gateways) app.Gateways
+}
+
+// WithObserver gives the application an observer (metrics).
+func WithObserver(o app.Observer) Option { return func(op *options) { op.observer = o } }
+
+// WithGateways changes the application's outbound ports (a test decorates
+// them, or sets a tracer).
+func WithGateways(change func(app.Gateways) app.Gateways) Option {
+	return func(op *options) { op.gateways = change }
+}
+
+// WithMiddleware wraps the whole HTTP surface, as the server's outermost
+// layers (metrics, tracing) do.
+func WithMiddleware(wrap func(http.Handler) http.Handler) Option {
+	return func(op *options) { op.wrap = wrap }
+}
+
 // New builds the stack; mount may be nil.
-func New(t testing.TB, db *bunstore.DB, mount Mount) *Stack {
+func New(t testing.TB, db *bunstore.DB, mount Mount, opts ...Option) *Stack {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	t.Helper()
 	// Errors the server logs (internal ones) show in the test output.
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -65,13 +94,20 @@ func New(t testing.TB, db *bunstore.DB, mount Mount) *Stack {
 	ids := system.NewULIDs()
 	// Pending bank transfers settle quickly in tests (simulator rules in
 	// adapters/bankgw).
-	a := app.New(bunstore.NewUnitOfWork(db, ins.Bind, box), system.Clock{}, ids, phone.NewNormalizer(), box, cfg, log,
-		app.Gateways{Bank: bankgw.NewSimulator(bankgw.Delay(SimDelay)), QRIS: qrisswitch.NewSimulator(bankgw.Delay(SimDelay))})
+	gw := app.Gateways{Bank: bankgw.NewSimulator(bankgw.Delay(SimDelay)), QRIS: qrisswitch.NewSimulator(bankgw.Delay(SimDelay)), Observer: o.observer}
+	if o.gateways != nil {
+		gw = o.gateways(gw)
+	}
+	a := app.New(bunstore.NewUnitOfWork(db, ins.Bind, box), system.Clock{}, ids, phone.NewNormalizer(), box, cfg, log, gw)
 	var m rest.Mounts
 	if mount != nil {
 		m = mount(a, log)
 	}
-	srv := httptest.NewServer(rest.NewServer(a, rest.NewValidator(), ids, db, log).Handler(m))
+	h := rest.NewServer(a, httpapi.NewValidator(), ids, db, log).Handler(m)
+	if o.wrap != nil {
+		h = o.wrap(h)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &Stack{t: t, DB: db, App: a, Box: box, Server: srv}
 }

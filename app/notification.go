@@ -219,7 +219,7 @@ func (c *Courier) Send(ctx context.Context, id string, ch Channel) error {
 			sender = c.wa
 		}
 		via := string(ch)
-		if n, ok := sender.(NamedSender); ok {
+		if n, ok := sender.(NamedSender); ok && n.SenderName() != "" {
 			via = n.SenderName()
 		}
 		c.log.InfoContext(ctx, "notification sent", "notification", id, "channel", via, "provider_id", providerID)

@@ -110,6 +110,15 @@ type NamedSender interface {
 	SenderName() string
 }
 
+// SenderNameOf returns the name a sender gives itself, "" when it gives
+// none; decorators (metrics, tracing) pass it through.
+func SenderNameOf(sender any) string {
+	if n, ok := sender.(NamedSender); ok {
+		return n.SenderName()
+	}
+	return ""
+}
+
 // WhatsAppSender sends a notification through the WhatsApp Cloud API. A nil
 // error means the API accepted it; delivery is reported later by webhook.
 type WhatsAppSender interface {

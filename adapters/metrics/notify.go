@@ -55,3 +55,9 @@ func (m *Metrics) sent(ch app.Channel, err error) {
 	}
 	m.notifications.WithLabelValues(string(ch), outcome).Inc()
 }
+
+// SenderName passes the wrapped sender's name to the delivery log.
+func (s whatsAppSender) SenderName() string { return app.SenderNameOf(s.next) }
+
+// SenderName passes the wrapped sender's name to the delivery log.
+func (s textSender) SenderName() string { return app.SenderNameOf(s.next) }

@@ -121,3 +121,9 @@ func (w webhooks) Post(ctx context.Context, url string, headers map[string]strin
 	end(span, err)
 	return status, err
 }
+
+// SenderName passes the wrapped sender's name to the delivery log.
+func (x whatsApp) SenderName() string { return app.SenderNameOf(x.next) }
+
+// SenderName passes the wrapped sender's name to the delivery log.
+func (x text) SenderName() string { return app.SenderNameOf(x.next) }

@@ -51,8 +51,7 @@ type eventRepo struct{ store }
 var _ app.EventStore = eventRepo{}
 
 func (r eventRepo) Add(ctx context.Context, e app.Event) error {
-	_, err := r.db.NewInsert().Model(eventFromApp(e)).Exec(ctx)
-	return err
+	return r.later(ctx, r.db.NewInsert().Model(eventFromApp(e)))
 }
 
 func (r eventRepo) Get(ctx context.Context, id string) (app.Event, error) {

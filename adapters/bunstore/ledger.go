@@ -106,12 +106,21 @@ func (r accountRepo) Post(ctx context.Context, e *wallet.Entry, pockets ...*wall
 			return fmt.Errorf("post: account %s is a pocket not given to Post, or a system account given as one", p.AccountID)
 		}
 	}
-	if _, err := r.db.NewInsert().Model(&rows).Exec(ctx); err != nil {
+	if err := r.later(ctx, r.db.NewInsert().Model(&rows)); err != nil {
 		return err
 	}
 	for _, p := range pockets {
-		res, err := r.db.NewUpdate().Model((*accountRow)(nil)).Set("balance = ?", p.Balance()).Set("held = ?", p.Held()).
-			Where("id = ?", p.ID()).Exec(ctx)
+		q := r.db.NewUpdate().Model((*accountRow)(nil)).Set("balance = ?", p.Balance()).Set("held = ?", p.Held()).
+			Where("id = ?", p.ID())
+		if r.batch != nil {
+			// Batched: the pocket was read under lock in this
+			// transaction, so the row is there.
+			if err := r.later(ctx, q); err != nil {
+				return err
+			}
+			continue
+		}
+		res, err := q.Exec(ctx)
 		if err := updatedOne(res, err, wallet.ErrNotFound); err != nil {
 			return err
 		}
@@ -128,9 +137,8 @@ func (r accountRepo) Post(ctx context.Context, e *wallet.Entry, pockets ...*wall
 		return 0
 	})
 	for _, p := range hot {
-		_, err := r.db.NewInsert().Model(&shardRow{AccountID: p.AccountID, Shard: rand.IntN(Shards), Balance: p.Amount}).
-			On("CONFLICT (account_id, shard) DO UPDATE").Set("balance = ?TableAlias.balance + EXCLUDED.balance").
-			Exec(ctx)
+		err := r.later(ctx, r.db.NewInsert().Model(&shardRow{AccountID: p.AccountID, Shard: rand.IntN(Shards), Balance: p.Amount}).
+			On("CONFLICT (account_id, shard) DO UPDATE").Set("balance = ?TableAlias.balance + EXCLUDED.balance"))
 		if err != nil {
 			return err
 		}
@@ -154,9 +162,8 @@ func (r accountRepo) IncomingThisMonth(ctx context.Context, customerID string, a
 }
 
 func (r accountRepo) AddIncoming(ctx context.Context, customerID string, at time.Time, amount int64) error {
-	_, err := r.db.NewInsert().Model(&incomingRow{CustomerID: customerID, Month: wallet.Month(at), Amount: amount}).
-		On("CONFLICT (customer_id, month) DO UPDATE").Set("amount = ?TableAlias.amount + EXCLUDED.amount").Exec(ctx)
-	return err
+	return r.later(ctx, r.db.NewInsert().Model(&incomingRow{CustomerID: customerID, Month: wallet.Month(at), Amount: amount}).
+		On("CONFLICT (customer_id, month) DO UPDATE").Set("amount = ?TableAlias.amount + EXCLUDED.amount"))
 }
 
 func (r accountRepo) BalanceAfter(ctx context.Context, transactionID, accountID string) (int64, error) {
@@ -219,7 +226,7 @@ type transactionRepo struct{ store }
 var _ transfer.Repository = transactionRepo{}
 
 func (r transactionRepo) Add(ctx context.Context, t *transfer.Transaction) error {
-	_, err := r.db.NewInsert().Model(transactionFromDomain(t)).Exec(ctx)
+	err := r.later(ctx, r.db.NewInsert().Model(transactionFromDomain(t)))
 	if isUniqueViolation(err) {
 		return uniqueViolation(err, t)
 	}

@@ -412,6 +412,24 @@ func (r idempotencyRepo) Complete(ctx context.Context, partnerID, key string, re
 	return err
 }
 
+// Put seals the answer like Complete. In a PostgreSQL transaction the
+// insert is batched: a taken key fails the commit.
+func (r idempotencyRepo) Put(ctx context.Context, rec app.IdempotencyRecord) error {
+	body := rec.Response.Body
+	if r.box != nil {
+		var err error
+		if body, err = r.box.Seal(body); err != nil {
+			return err
+		}
+	}
+	err := r.later(ctx, r.db.NewInsert().Model(&idempotencyRow{PartnerID: rec.PartnerID, Key: rec.Key, RequestHash: rec.RequestHash,
+		Done: rec.Done, LockedUntil: utc(rec.LockedUntil), Status: rec.Response.Status, Body: body, CreatedAt: utc(rec.CreatedAt)}))
+	if isUniqueViolation(err) {
+		return app.ErrIdempotencyKeyTaken
+	}
+	return err
+}
+
 func (r idempotencyRepo) Release(ctx context.Context, partnerID, key string) error {
 	_, err := r.db.NewDelete().Model((*idempotencyRow)(nil)).
 		Where("partner_id = ? AND key = ? AND NOT done", partnerID, key).Exec(ctx)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/customer"
 	"github.com/dompet/wallet/domain/transfer"
 	"github.com/dompet/wallet/domain/wallet"
@@ -379,4 +380,36 @@ func (r transactionRepo) RedeemCashOutCode(ctx context.Context, codeHash []byte,
 	res, err := r.db.NewUpdate().Model((*cashOutRow)(nil)).Set("redeemed_by = ?", partnerID).
 		Set("store_reference = ?", storeReference).Where("code_hash = ? AND redeemed_by = ''", codeHash).Exec(ctx)
 	return updatedOne(res, err, transfer.ErrCashOutCodeInvalid)
+}
+
+type payerRow struct {
+	customerRow `bun:",extend"`
+	Bound       bool      `bun:"bound,scanonly"`
+	PocketID    string    `bun:"pocket_id,scanonly"`
+	Balance     int64     `bun:"pocket_balance,scanonly"`
+	Held        int64     `bun:"pocket_held,scanonly"`
+	OpenedAt    time.Time `bun:"pocket_created_at,scanonly"`
+}
+
+type payerRepo struct{ store }
+
+var _ app.PayerStore = payerRepo{}
+
+// LockPayer locks only the pocket row (FOR UPDATE OF a): the customer row
+// stays free for reads.
+func (r payerRepo) LockPayer(ctx context.Context, m customer.MobileNumber, partnerID string) (*customer.Customer, bool, *wallet.Account, error) {
+	row := new(payerRow)
+	q := r.db.NewSelect().Model(row).ModelTableExpr("customers AS c").ColumnExpr("c.*").
+		ColumnExpr("EXISTS (SELECT 1 FROM partner_customers AS b WHERE b.partner_id = ? AND b.customer_id = c.id) AS bound", partnerID).
+		ColumnExpr("a.id AS pocket_id, a.balance AS pocket_balance, a.held AS pocket_held, a.created_at AS pocket_created_at").
+		Join("JOIN accounts AS a ON a.owner_id = c.id AND a.kind = ?", string(wallet.KindPocket)).
+		Where("c.mobile = ?", m.String())
+	if r.dialect == Postgres {
+		q = q.For("UPDATE OF a")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, false, nil, one(err, customer.ErrNotFound)
+	}
+	c := row.toDomain()
+	return c, row.Bound, wallet.Rehydrate(row.PocketID, wallet.KindPocket, c.ID(), row.Balance, row.Held, row.OpenedAt), nil
 }

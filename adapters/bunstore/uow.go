@@ -85,6 +85,7 @@ func (u *UnitOfWork) repos(db bun.IDB, sqlTx *sql.Tx, b *batch) app.Repos {
 		Events:        eventRepo{s},
 		Notifications: notificationRepo{s},
 		Idempotency:   idempotencyRepo{s},
+		Payers:        payerRepo{s},
 	}
 	if u.jobs != nil && sqlTx != nil {
 		r.Jobs = u.jobs(sqlTx)

@@ -251,5 +251,6 @@ func (t *tx) repos() app.Repos {
 		Notifications: notificationRepo{t},
 		Jobs:          jobQueue{t},
 		Idempotency:   idempotencyRepo{t},
+		Payers:        payerRepo{t},
 	}
 }

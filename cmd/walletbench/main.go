@@ -41,6 +41,7 @@ type config struct {
 	Pgbench      string
 	OutDir       string
 	Prefill      int
+	Store        string
 }
 
 const defaultDBURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
@@ -62,10 +63,20 @@ func main() {
 	flag.StringVar(&cfg.Pgbench, "pgbench", findPgbench(), "pgbench binary")
 	flag.StringVar(&cfg.OutDir, "out", "bench/results", "directory for the JSON result")
 	flag.IntVar(&cfg.Prefill, "prefill", 0, "after pgbench, insert this many postings in SQL (e.g. 10000000), restart the server and run the spread phase again: \"latency flat\" (0: skip)")
+	flag.StringVar(&cfg.Store, "store", "postgres", "postgres, or sqlite: also run setup and the spread phase on the embedded SQLite store (its own line)")
+	readme := flag.Bool("readme", false, "run nothing: rewrite README.md's benchmark table from the newest JSON in -out")
 	flag.Parse()
 
 	log.SetFlags(log.Ltime)
 	log.SetPrefix("walletbench: ")
+	if *readme {
+		src, err := updateReadme(cfg.OutDir, "README.md")
+		if err != nil {
+			log.Fatal(err)
+		}
+		log.Printf("README.md: benchmark table from %s", src)
+		return
+	}
 	if err := cfg.validate(); err != nil {
 		log.Fatal(err)
 	}
@@ -88,6 +99,8 @@ func (c config) validate() error {
 		return errors.New("-customers must be at least 2 (one spread, one hot)")
 	case c.Amount < 1 || c.Amount > c.TopUp:
 		return errors.New("-amount must be between 1 and -topup")
+	case c.Store != "postgres" && c.Store != "sqlite":
+		return errors.New("-store must be postgres or sqlite")
 	case c.Prefill < 0 || c.Prefill == 1:
 		return errors.New("-prefill must be 0 or at least 2 (postings come in pairs)")
 	}
@@ -184,6 +197,10 @@ func run(ctx context.Context, cfg config) error {
 
 	log.Print("reconciling the ledger")
 	res.Reconcile = reconcile(ctx, bin, env)
+
+	if cfg.Store == "sqlite" {
+		res.SQLite = measureSQLite(ctx, cfg, bin, work)
+	}
 
 	res.evaluate()
 	res.print(os.Stdout)

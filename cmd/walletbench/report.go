@@ -33,6 +33,7 @@ type result struct {
 	Reconcile reconcileResult `json:"reconcile"`
 	Targets   []target        `json:"targets"`
 	Prefill   *prefillResult  `json:"prefill,omitempty"`
+	SQLite    *sqliteResult   `json:"sqlite,omitempty"`
 }
 
 type machine struct {
@@ -55,6 +56,7 @@ type params struct {
 	Database        string            `json:"database"`
 	Kept            bool              `json:"kept"`
 	Prefill         int               `json:"prefill"`
+	Store           string            `json:"store"`
 	ServerOverrides map[string]string `json:"serverEnvOverrides,omitempty"`
 }
 
@@ -113,7 +115,7 @@ func newResult(cfg config, now time.Time) *result {
 		Machine:   machine{NumCPU: runtime.NumCPU(), CPU: procField("/proc/cpuinfo", "model name"), MemTotal: procField("/proc/meminfo", "MemTotal"), OS: runtime.GOOS + "/" + runtime.GOARCH},
 		Params: params{Duration: cfg.Duration.String(), Warmup: cfg.Warmup.String(), Concurrency: cfg.Concurrency,
 			Customers: cfg.Customers, Merchants: cfg.Merchants, Amount: cfg.Amount, TopUp: cfg.TopUp,
-			PgbenchScale: cfg.PgbenchScale, Server: server, Kept: cfg.Keep, Prefill: cfg.Prefill, ServerOverrides: overrides},
+			PgbenchScale: cfg.PgbenchScale, Server: server, Kept: cfg.Keep, Prefill: cfg.Prefill, Store: cfg.Store, ServerOverrides: overrides},
 	}
 }
 
@@ -231,11 +233,14 @@ func (r *result) print(w io.Writer) {
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "phase\tpayments/s\tp50 ms\tp95 ms\tp99 ms\tmax ms\trequests\terrors\t")
-	var atN *phaseStats
+	var atN, lite *phaseStats
 	if r.Prefill != nil {
 		atN = r.Prefill.Spread
 	}
-	for _, s := range []*phaseStats{r.Spread, r.Hot, r.Half, atN} {
+	if r.SQLite != nil {
+		lite = r.SQLite.Spread
+	}
+	for _, s := range []*phaseStats{r.Spread, r.Hot, r.Half, atN, lite} {
 		if s == nil {
 			continue
 		}
@@ -251,7 +256,7 @@ func (r *result) print(w io.Writer) {
 		fmt.Fprintf(tw, "pgbench tpcb-like (tps)\tfailed\t\t\t\t\t\t\t\n")
 	}
 	tw.Flush()
-	for _, s := range []*phaseStats{r.Warmup, r.Spread, r.Hot, r.Half, atN} {
+	for _, s := range []*phaseStats{r.Warmup, r.Spread, r.Hot, r.Half, atN, lite} {
 		if s == nil {
 			continue
 		}
@@ -269,6 +274,12 @@ func (r *result) print(w io.Writer) {
 	}
 	if p := r.Prefill; p != nil {
 		r.printPrefill(w)
+	}
+	if l := r.SQLite; l != nil && l.Error != "" {
+		fmt.Fprintf(w, "sqlite: failed: %s\n", l.Error)
+	} else if l != nil {
+		fmt.Fprintf(w, "sqlite: %d customers set up in %.1fs; peak RSS %.1f MiB; log: %d warnings, %d errors\n",
+			l.Setup.Customers, l.Setup.Seconds, l.RSS.PeakRSSMiB, l.Server.Warnings, l.Server.Errors)
 	}
 	fmt.Fprintf(w, "reconcile (exit %d): %s\n\n", r.Reconcile.ExitCode, lastLine(r.Reconcile.Output))
 

@@ -87,6 +87,10 @@ func (r *result) markdown(source string) string {
 	if r.Pgbench.TPS > 0 {
 		fmt.Fprintf(&b, "| pgbench tpcb-like, same database | %.0f tps | | | |\n", r.Pgbench.TPS)
 	}
+	if ps := r.PaymentSQL; ps != nil && ps.SimpleTPS > 0 && ps.PipelinedTPS > 0 {
+		fmt.Fprintf(&b, "| pgbench running a payment's SQL: simple protocol (as sent) / prepared+pipelined | %.0f / %.0f tps | | | |\n",
+			ps.SimpleTPS, ps.PipelinedTPS)
+	}
 	b.WriteString("\n| SPEC §10 target | value | target | status |\n|---|---|---|---|\n")
 	for _, t := range r.Targets {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", t.Name, t.Value, t.Limit, t.Status)

@@ -27,6 +27,7 @@ type result struct {
 	Spread    *phaseStats     `json:"spread"`
 	Hot       *phaseStats     `json:"hot"`
 	Half      *phaseStats     `json:"halfLoad"`
+	History   *phaseStats     `json:"history,omitempty"` // with -prefill: first history pages on the small ledger
 	Pgbench   pgbenchResult   `json:"pgbench"`
 	RSS       rssStats        `json:"rss"`
 	Server    serverStats     `json:"server"`
@@ -34,6 +35,8 @@ type result struct {
 	Targets   []target        `json:"targets"`
 	Prefill   *prefillResult  `json:"prefill,omitempty"`
 	SQLite    *sqliteResult   `json:"sqlite,omitempty"`
+	// PaymentSQL is pgbench running a payment's own statements.
+	PaymentSQL *paymentScriptResult `json:"pgbenchPaymentSql,omitempty"`
 }
 
 type machine struct {
@@ -240,7 +243,11 @@ func (r *result) print(w io.Writer) {
 	if r.SQLite != nil {
 		lite = r.SQLite.Spread
 	}
-	for _, s := range []*phaseStats{r.Spread, r.Hot, r.Half, atN, lite} {
+	var histN, deepN *phaseStats
+	if r.Prefill != nil {
+		histN, deepN = r.Prefill.History, r.Prefill.DeepHistory
+	}
+	for _, s := range []*phaseStats{r.Spread, r.Hot, r.Half, r.History, atN, histN, deepN, lite} {
 		if s == nil {
 			continue
 		}
@@ -254,6 +261,12 @@ func (r *result) print(w io.Writer) {
 		fmt.Fprintf(tw, "pgbench tpcb-like (tps)\t%.1f\t\t\t\t\t\t\t\n", r.Pgbench.TPS)
 	} else {
 		fmt.Fprintf(tw, "pgbench tpcb-like (tps)\tfailed\t\t\t\t\t\t\t\n")
+	}
+	if ps := r.PaymentSQL; ps != nil && ps.SimpleTPS > 0 {
+		fmt.Fprintf(tw, "pgbench, a payment's SQL, simple (tps)\t%.1f\t\t\t\t\t\t\t\n", ps.SimpleTPS)
+	}
+	if ps := r.PaymentSQL; ps != nil && ps.PipelinedTPS > 0 {
+		fmt.Fprintf(tw, "pgbench, a payment's SQL, prepared+pipelined (tps)\t%.1f\t\t\t\t\t\t\t\n", ps.PipelinedTPS)
 	}
 	tw.Flush()
 	for _, s := range []*phaseStats{r.Warmup, r.Spread, r.Hot, r.Half, atN, lite} {

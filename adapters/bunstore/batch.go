@@ -4,8 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"regexp"
+	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/schema"
 
@@ -15,16 +18,30 @@ import (
 
 // batch holds the writes of one PostgreSQL transaction whose outcome the use
 // case does not read back: ledger postings, balances, the transaction row,
-// its partner event, the stored answer. They travel as one multi-statement
-// query (pgx's simple protocol sends it as one message) just before the
-// transaction's next read or its COMMIT: one round trip instead of one per
-// statement (ADR 0007). The server stops at the first failing statement and
-// the transaction is aborted, so nothing commits half; the failure is
-// reported by the flush, that is by the next read or by the commit.
+// its partner event, the stored answer. They are sent just before the
+// transaction's next read or its COMMIT, as few statements as possible
+// (ADR 0007): the hot path's writes are parameterized and go as one prepared
+// statement whose sub-statements are data-modifying CTEs; bun-built writes
+// (values in the text) go as one multi-statement query. A failing statement
+// aborts the transaction, so nothing commits half; the failure is reported
+// by the flush, that is by the next read or by the commit.
 type batch struct {
-	tx  bun.Tx
-	buf []byte
-	err error // the flush failure; the transaction is aborted after it
+	tx     bun.Tx
+	writes []write
+	err    error // the flush failure; the transaction is aborted after it
+	trace  func(sql string)
+}
+
+// write is one pending statement: bun-built text, or a parameterized
+// statement ($1…) with its arguments.
+type write struct {
+	text string
+	sql  string
+	args []any
+	// table and updates: a CTE group never updates one table twice (data
+	// -modifying CTEs of one statement do not see each other's rows).
+	table   string
+	updates bool
 }
 
 // batchable is a bun write query.
@@ -38,28 +55,101 @@ func (b *batch) add(q batchable) error {
 	if b.err != nil {
 		return b.err
 	}
-	if len(b.buf) > 0 {
-		b.buf = append(b.buf, ";\n"...)
-	}
-	buf, err := q.AppendQuery(q.DB().QueryGen(), b.buf)
+	buf, err := q.AppendQuery(q.DB().QueryGen(), nil)
 	if err != nil {
 		return err
 	}
-	b.buf = buf
+	b.writes = append(b.writes, write{text: string(buf)})
 	return nil
 }
 
-// flush sends the pending writes.
-func (b *batch) flush(ctx context.Context) error {
-	if b.err != nil || len(b.buf) == 0 {
+// addParams queues a parameterized statement on table; updates tells
+// whether it changes existing rows (UPDATE, ON CONFLICT DO UPDATE).
+func (b *batch) addParams(table string, updates bool, sql string, args ...any) error {
+	if b.err != nil {
 		return b.err
 	}
-	query := string(b.buf)
-	b.buf = b.buf[:0]
-	if _, err := b.tx.ExecContext(ctx, query); err != nil {
-		b.err = batchError(err)
+	b.writes = append(b.writes, write{sql: sql, args: args, table: table, updates: updates})
+	return nil
+}
+
+// flush sends the pending writes, in order.
+func (b *batch) flush(ctx context.Context) error {
+	if b.err != nil || len(b.writes) == 0 {
+		return b.err
 	}
-	return b.err
+	writes := b.writes
+	b.writes = b.writes[:0]
+	for i := 0; i < len(writes); {
+		var err error
+		if writes[i].text != "" {
+			j := i
+			var texts []string
+			for ; j < len(writes) && writes[j].text != ""; j++ {
+				texts = append(texts, writes[j].text)
+			}
+			_, err = b.tx.ExecContext(ctx, strings.Join(texts, ";\n"))
+			i = j
+		} else {
+			j := i + 1
+			updated := map[string]bool{}
+			if writes[i].updates {
+				updated[writes[i].table] = true
+			}
+			for ; j < len(writes) && writes[j].text == "" && !(writes[j].updates && updated[writes[j].table]); j++ {
+				if writes[j].updates {
+					updated[writes[j].table] = true
+				}
+			}
+			query, args := combine(writes[i:j])
+			b.traced(query)
+			// Prepared once per connection (pgx's statement cache): the
+			// text is the same for every movement of one shape.
+			_, err = b.tx.Tx.ExecContext(ctx, query, append([]any{pgx.QueryExecModeCacheStatement}, args...)...)
+			i = j
+		}
+		if err != nil {
+			b.err = batchError(err)
+			return b.err
+		}
+	}
+	return nil
+}
+
+// traced reports a statement sent past bun (and its query hooks).
+func (b *batch) traced(query string) {
+	if b.trace != nil {
+		b.trace(query)
+	}
+}
+
+var placeholder = regexp.MustCompile(`\$(\d+)`)
+
+// combine makes one statement of parameterized writes: all but the last
+// become data-modifying CTEs, their placeholders renumbered.
+func combine(ws []write) (string, []any) {
+	if len(ws) == 1 {
+		return ws[0].sql, ws[0].args
+	}
+	var sb strings.Builder
+	var args []any
+	for i, w := range ws {
+		offset := len(args)
+		stmt := placeholder.ReplaceAllStringFunc(w.sql, func(m string) string {
+			n, _ := strconv.Atoi(m[1:])
+			return "$" + strconv.Itoa(n+offset)
+		})
+		args = append(args, w.args...)
+		switch {
+		case i == 0:
+			sb.WriteString("WITH w0 AS (" + stmt + ")")
+		case i < len(ws)-1:
+			sb.WriteString(", w" + strconv.Itoa(i) + " AS (" + stmt + ")")
+		default:
+			sb.WriteString("\n" + stmt)
+		}
+	}
+	return sb.String(), args
 }
 
 // batchError names the business key a batched insert hit, as the

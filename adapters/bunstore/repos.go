@@ -422,8 +422,14 @@ func (r idempotencyRepo) Put(ctx context.Context, rec app.IdempotencyRecord) err
 			return err
 		}
 	}
-	err := r.later(ctx, r.db.NewInsert().Model(&idempotencyRow{PartnerID: rec.PartnerID, Key: rec.Key, RequestHash: rec.RequestHash,
-		Done: rec.Done, LockedUntil: utc(rec.LockedUntil), Status: rec.Response.Status, Body: body, CreatedAt: utc(rec.CreatedAt)}))
+	row := &idempotencyRow{PartnerID: rec.PartnerID, Key: rec.Key, RequestHash: rec.RequestHash,
+		Done: rec.Done, LockedUntil: utc(rec.LockedUntil), Status: rec.Response.Status, Body: body, CreatedAt: utc(rec.CreatedAt)}
+	if r.batch != nil {
+		return r.batch.addParams("idempotency_keys", false, `INSERT INTO idempotency_keys (partner_id, key, request_hash, done,
+			locked_until, status, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			row.PartnerID, row.Key, row.RequestHash, row.Done, row.LockedUntil, row.Status, row.Body, row.CreatedAt)
+	}
+	_, err := r.db.NewInsert().Model(row).Exec(ctx)
 	if isUniqueViolation(err) {
 		return app.ErrIdempotencyKeyTaken
 	}

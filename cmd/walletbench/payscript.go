@@ -24,15 +24,16 @@ import (
 var paymentScripts embed.FS
 
 type paymentScriptResult struct {
-	Payers       int     `json:"payers"`
-	SimpleTPS    float64 `json:"simpleTps"`
-	PipelinedTPS float64 `json:"preparedPipelinedTps"`
-	Error        string  `json:"error,omitempty"`
+	Payers      int     `json:"payers"`
+	SimpleTPS   float64 `json:"simpleTps"`
+	PreparedTPS float64 `json:"preparedTps"`
+	Error       string  `json:"error,omitempty"`
 }
 
 // runPaymentScripts runs pgbench with payment-simple.sql (-M simple, as the
-// server sends it) and payment-pipelined.sql (-M prepared, writes
-// pipelined). It writes payments of its own into the ledger (balanced,
+// server sent it before ADR 0007's prepared statements) and
+// payment-prepared.sql (-M prepared, the writes in one statement, as it
+// sends them now). It writes payments of its own into the ledger (balanced,
 // with made-up ids), so it runs after the reconcile.
 func runPaymentScripts(ctx context.Context, bin, dbURL, work string, clients int, d time.Duration) *paymentScriptResult {
 	r := &paymentScriptResult{}
@@ -83,8 +84,8 @@ func runPaymentScripts(ctx context.Context, bin, dbURL, work string, clients int
 	if r.SimpleTPS, err = run("payment-simple.sql", "simple"); err != nil {
 		errs = append(errs, err.Error())
 	}
-	log.Printf("pgbench: a payment's SQL, prepared and pipelined, -c %d for %s", clients, d)
-	if r.PipelinedTPS, err = run("payment-pipelined.sql", "prepared"); err != nil {
+	log.Printf("pgbench: a payment's SQL, prepared, writes in one statement, -c %d for %s", clients, d)
+	if r.PreparedTPS, err = run("payment-prepared.sql", "prepared"); err != nil {
 		errs = append(errs, err.Error())
 	}
 	r.Error = strings.Join(errs, "; ")

@@ -263,10 +263,10 @@ func (r *result) print(w io.Writer) {
 		fmt.Fprintf(tw, "pgbench tpcb-like (tps)\tfailed\t\t\t\t\t\t\t\n")
 	}
 	if ps := r.PaymentSQL; ps != nil && ps.SimpleTPS > 0 {
-		fmt.Fprintf(tw, "pgbench, a payment's SQL, simple (tps)\t%.1f\t\t\t\t\t\t\t\n", ps.SimpleTPS)
+		fmt.Fprintf(tw, "pgbench, a payment's SQL, simple protocol (tps)\t%.1f\t\t\t\t\t\t\t\n", ps.SimpleTPS)
 	}
-	if ps := r.PaymentSQL; ps != nil && ps.PipelinedTPS > 0 {
-		fmt.Fprintf(tw, "pgbench, a payment's SQL, prepared+pipelined (tps)\t%.1f\t\t\t\t\t\t\t\n", ps.PipelinedTPS)
+	if ps := r.PaymentSQL; ps != nil && ps.PreparedTPS > 0 {
+		fmt.Fprintf(tw, "pgbench, a payment's SQL, prepared as sent now (tps)\t%.1f\t\t\t\t\t\t\t\n", ps.PreparedTPS)
 	}
 	tw.Flush()
 	for _, s := range []*phaseStats{r.Warmup, r.Spread, r.Hot, r.Half, atN, lite} {

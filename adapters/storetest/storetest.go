@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) app.UnitOfWork) {
 		{"notification", notificationCases},
 		{"event", eventCases},
 		{"idempotency", idempotencyCases},
+		{"payer", payerCases},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

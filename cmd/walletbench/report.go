@@ -217,14 +217,26 @@ func (r *result) evaluateFlat(add func(name, value, limit, status string)) {
 	p.RateRatio = round(p.Spread.Rate/r.Spread.Rate, 2)
 	within := func(x float64) bool { return x >= 0.8 && x <= 1.2 }
 	value := fmt.Sprintf("p50 ×%.2f, p99 ×%.2f at %s postings", p.P50Ratio, p.P99Ratio, countLabel(p.LedgerPostings))
-	switch {
-	case !within(p.P50Ratio) || !within(p.P99Ratio):
-		add(name, value, limit, "missed")
-	case p.LedgerPostings < flatAt:
-		add(name, value+" (< 10 M)", limit, "not measured")
-	default:
-		add(name, value, limit, "met")
+	verdict := func(name, value string, ok bool) {
+		switch {
+		case !ok:
+			add(name, value, limit, "missed")
+		case p.LedgerPostings < flatAt:
+			add(name, value+" (< 10 M)", limit, "not measured")
+		default:
+			add(name, value, limit, "met")
+		}
 	}
+	verdict(name, value, within(p.P50Ratio) && within(p.P99Ratio))
+	// History beside the payments: the first page and a deep page at N
+	// against the first page on the small ledger.
+	if r.History == nil || p.History == nil || p.DeepHistory == nil || r.History.P99 <= 0 {
+		return
+	}
+	p.HistoryP99x = round(p.History.P99/r.History.P99, 2)
+	deep := round(p.DeepHistory.P99/r.History.P99, 2)
+	verdict("history p99 flat (first page, deep page)",
+		fmt.Sprintf("×%.2f, ×%.2f at %s postings", p.HistoryP99x, deep, countLabel(p.LedgerPostings)), within(p.HistoryP99x) && within(deep))
 }
 
 func (r *result) print(w io.Writer) {
@@ -339,6 +351,8 @@ func (r *result) printPrefill(w io.Writer) {
 	}
 	fmt.Fprintf(w, "prefill: %d postings inserted in %.1fs (%.0f/s), VACUUM ANALYZE + CHECKPOINT %.1fs; ledger %d postings, postings table %.0f MiB\n",
 		p.Inserted, p.InsertSeconds, float64(p.Inserted)/max(p.InsertSeconds, 0.1), p.VacuumSeconds, p.LedgerPostings, p.PostingsMiB)
+	fmt.Fprintf(w, "  with their business rows: %d transactions, %d partner events, %d idempotency keys (history of %d customers)\n",
+		p.Transactions, p.Events, p.Keys, p.Payers)
 	if p.Checkpoint != "" {
 		fmt.Fprintf(w, "  CHECKPOINT failed: %s\n", p.Checkpoint)
 	}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
@@ -125,21 +126,45 @@ func (b *batch) traced(query string) {
 
 var placeholder = regexp.MustCompile(`\$(\d+)`)
 
+// combined remembers the statement made of each sequence of statements:
+// there are a few shapes (a payment, a top-up, …), each built once.
+var combined sync.Map // the statements joined by NUL → the combined statement
+
 // combine makes one statement of parameterized writes: all but the last
 // become data-modifying CTEs, their placeholders renumbered.
 func combine(ws []write) (string, []any) {
 	if len(ws) == 1 {
 		return ws[0].sql, ws[0].args
 	}
+	n, size := 0, 0
+	for _, w := range ws {
+		n += len(w.args)
+		size += len(w.sql) + 1
+	}
+	args := make([]any, 0, n)
+	key := make([]byte, 0, size)
+	for _, w := range ws {
+		args = append(args, w.args...)
+		key = append(append(key, w.sql...), 0)
+	}
+	if q, ok := combined.Load(string(key)); ok {
+		return q.(string), args
+	}
+	q := buildCombined(ws)
+	combined.Store(string(key), q)
+	return q, args
+}
+
+func buildCombined(ws []write) string {
 	var sb strings.Builder
-	var args []any
+	offset := 0
 	for i, w := range ws {
-		offset := len(args)
+		base := offset
 		stmt := placeholder.ReplaceAllStringFunc(w.sql, func(m string) string {
 			n, _ := strconv.Atoi(m[1:])
-			return "$" + strconv.Itoa(n+offset)
+			return "$" + strconv.Itoa(n+base)
 		})
-		args = append(args, w.args...)
+		offset += len(w.args)
 		switch {
 		case i == 0:
 			sb.WriteString("WITH w0 AS (" + stmt + ")")
@@ -149,7 +174,7 @@ func combine(ws []write) (string, []any) {
 			sb.WriteString("\n" + stmt)
 		}
 	}
-	return sb.String(), args
+	return sb.String()
 }
 
 // batchError names the business key a batched insert hit, as the

@@ -46,8 +46,9 @@ fmt: ## format the code
 migrate: ## apply migrations to DATABASE_URL (or the embedded store)
 	$(GO) run ./cmd/wallet migrate
 
-bench: ## load benchmark (SPEC §10) on a fresh PostgreSQL database; flags via BENCHFLAGS="-duration 5s"
+bench: ## load benchmark (SPEC §10) on a fresh PostgreSQL database; flags via BENCHFLAGS="-duration 5s"; rewrites README's table
 	$(GO) run ./cmd/walletbench $(BENCHFLAGS)
+	$(GO) run ./cmd/walletbench -readme
 
 check: lint test ## lint and test
 

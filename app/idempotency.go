@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"errors"
 	"time"
 
 	"github.com/dompet/wallet/domain/fault"
@@ -43,6 +44,12 @@ type IdempotencyStore interface {
 	Complete(ctx context.Context, partnerID, key string, resp StoredResponse) error
 	// Release forgets an unfinished claim so that a retry runs afresh.
 	Release(ctx context.Context, partnerID, key string) error
+	// Put inserts a finished record (rec.Done, rec.Response) in the
+	// caller's transaction. When the key exists it fails with
+	// ErrIdempotencyKeyTaken, possibly only when the transaction commits
+	// (stores may send their writes in one batch at commit), so that the
+	// transaction never commits beside someone else's record.
+	Put(ctx context.Context, rec IdempotencyRecord) error
 }
 
 // BeginIdempotent claims key for a request. It returns a stored response to
@@ -108,4 +115,86 @@ func (a *App) FinishIdempotent(ctx context.Context, partnerID, key string, resp 
 		}
 		return r.Idempotency.Complete(ctx, partnerID, key, resp)
 	})
+}
+
+// ErrIdempotencyKeyTaken is returned by IdempotencyStore.Put, at the latest
+// when the transaction commits, when the key already has a record.
+var ErrIdempotencyKeyTaken = fault.New(fault.IdempotencyConflict, "X-EXTERNAL-ID is already recorded")
+
+// Answer is the X-EXTERNAL-ID of a request whose money movement stores its
+// answer in the movement's own transaction (ADR 0009): the key is claimed,
+// the money moved, the event written and the answer kept by one commit. The
+// door puts it in the context (WithAnswer) and sets Render before it calls
+// the use case; use cases that cannot answer from their movement alone
+// leave it unused, and the door then stores the answer with
+// SettleIdempotent.
+type Answer struct {
+	PartnerID   string
+	Key         string
+	RequestHash []byte
+	// Render turns a movement into the bytes the door will send.
+	Render func(Moved) StoredResponse
+
+	stored *StoredResponse
+}
+
+// Stored returns the answer committed with the movement.
+func (a *Answer) Stored() (StoredResponse, bool) {
+	if a == nil || a.stored == nil {
+		return StoredResponse{}, false
+	}
+	return *a.stored, true
+}
+
+type answerKey struct{}
+
+// WithAnswer hands a request's key to the money movement it starts.
+func WithAnswer(ctx context.Context, a *Answer) context.Context {
+	return context.WithValue(ctx, answerKey{}, a)
+}
+
+// AnswerFrom returns the key handed over by WithAnswer, or nil.
+func AnswerFrom(ctx context.Context) *Answer {
+	a, _ := ctx.Value(answerKey{}).(*Answer)
+	return a
+}
+
+// answerFor returns the context's Answer when it belongs to this movement.
+func answerFor(ctx context.Context, partnerID, externalID string) *Answer {
+	a := AnswerFrom(ctx)
+	if a == nil || a.Render == nil || externalID == "" || a.PartnerID != partnerID || a.Key != externalID || a.stored != nil {
+		return nil
+	}
+	return a
+}
+
+// SettleIdempotent keeps the answer of a request that ran without claiming
+// its key first (ADR 0009) and whose answer did not commit with a movement:
+// the use case failed before moving money, or the key was already used. It
+// returns the answer to send: resp when it was stored, the key's earlier
+// answer when there is one (replayed is then true). 5xx answers are not
+// kept, so that the retry runs afresh.
+// Errors: IdempotencyConflict (the key belongs to another request),
+// Unavailable (its first request is still running).
+func (a *App) SettleIdempotent(ctx context.Context, partnerID, key string, requestHash []byte, resp StoredResponse) (out StoredResponse, replayed bool, err error) {
+	if resp.Status >= 500 {
+		return resp, false, nil
+	}
+	now := a.now()
+	err = a.uow.Do(WithAutocommit(ctx), func(ctx context.Context, r Repos) error {
+		return r.Idempotency.Put(ctx, IdempotencyRecord{PartnerID: partnerID, Key: key, RequestHash: requestHash,
+			Done: true, LockedUntil: now, Response: resp, CreatedAt: now})
+	})
+	if !errors.Is(err, ErrIdempotencyKeyTaken) {
+		return resp, false, err
+	}
+	prev, err := a.BeginIdempotent(ctx, partnerID, key, requestHash)
+	if err != nil {
+		return StoredResponse{}, false, err
+	}
+	if prev != nil {
+		return *prev, true, nil
+	}
+	// The key was free again (its holder failed with a 5xx): ours stands.
+	return resp, false, a.FinishIdempotent(ctx, partnerID, key, resp)
 }

@@ -116,12 +116,26 @@ func replayTopUp(ctx context.Context, r Repos, p *partner.Partner, ref string, c
 // conflict otherwise.
 func (a *App) move(ctx context.Context, partnerID, externalID string, fn func(ctx context.Context, r Repos) (Moved, error),
 	match func(prev *transfer.Transaction, payer *customer.Customer) bool) (Moved, error) {
+	// With the request's key at hand, the answer is rendered and stored in
+	// the movement's transaction (ADR 0009): one commit claims the key,
+	// moves the money, writes the event and keeps the answer.
+	ans := answerFor(ctx, partnerID, externalID)
 	var out Moved
+	var answer StoredResponse
 	err := a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
 		var err error
 		out, err = fn(ctx, r)
-		return err
+		if err != nil || ans == nil {
+			return err
+		}
+		answer = ans.Render(out)
+		now := a.now()
+		return r.Idempotency.Put(ctx, IdempotencyRecord{PartnerID: partnerID, Key: externalID, RequestHash: ans.RequestHash,
+			Done: true, LockedUntil: now, Response: answer, CreatedAt: now})
 	})
+	if err == nil && ans != nil {
+		ans.stored = &answer
+	}
 	if externalID == "" || !(errors.Is(err, transfer.ErrExternalIDReused) || errors.Is(err, transfer.ErrOrderIDUsed)) {
 		return out, err
 	}

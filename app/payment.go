@@ -62,15 +62,14 @@ func (a *App) Pay(ctx context.Context, cmd Pay) (_ Moved, retErr error) {
 		return Moved{}, err
 	}
 	out, err := a.move(ctx, cmd.Partner.ID(), cmd.ExternalID, func(ctx context.Context, r Repos) (Moved, error) {
-		c, err := boundTo(ctx, r, cmd.Partner, mobile)
+		c, bound, pocket, err := r.Payers.LockPayer(ctx, mobile, cmd.Partner.ID())
 		if err != nil {
 			return Moved{}, err
+		}
+		if !bound {
+			return Moved{}, partner.ErrNotBound
 		}
 		if err := c.EnsureActive(); err != nil {
-			return Moved{}, err
-		}
-		pocket, err := r.Accounts.PocketOf(ctx, c.ID(), true)
-		if err != nil {
 			return Moved{}, err
 		}
 		now := a.now()

@@ -29,6 +29,16 @@ type Repos struct {
 	Jobs          JobQueue
 	Idempotency   IdempotencyStore
 	SNAPTokens    SNAPTokenStore
+	Payers        PayerStore
+}
+
+// PayerStore reads the start of a debit in one statement: every payment
+// needs the customer, the partner's binding to it and its locked pocket.
+type PayerStore interface {
+	// LockPayer returns the customer with the number, whether partnerID is
+	// bound to it, and its pocket, locked until the transaction ends.
+	// customer.ErrNotFound when the number (or its pocket) is unknown.
+	LockPayer(ctx context.Context, m customer.MobileNumber, partnerID string) (*customer.Customer, bool, *wallet.Account, error)
 }
 
 // UnitOfWork runs fn inside one database transaction. fn's repositories are

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -41,7 +42,14 @@ const (
 type DB struct {
 	Bun     *bun.DB
 	Dialect Dialect
+	// trace sees the prepared statements sent past bun's query hooks.
+	trace atomic.Pointer[func(sql string)]
 }
+
+// TraceStatements makes f see every statement the store sends past bun's
+// query hooks (the prepared statements of ADR 0009), so that a test can
+// count round trips. Tests only.
+func (db *DB) TraceStatements(f func(sql string)) { db.trace.Store(&f) }
 
 // Config selects the database.
 type Config struct {

@@ -51,7 +51,15 @@ type eventRepo struct{ store }
 var _ app.EventStore = eventRepo{}
 
 func (r eventRepo) Add(ctx context.Context, e app.Event) error {
-	_, err := r.db.NewInsert().Model(eventFromApp(e)).Exec(ctx)
+	row := eventFromApp(e)
+	if r.batch != nil {
+		return r.batch.addParams("partner_events", false, `INSERT INTO partner_events (id, partner_id, customer_id, counterparty_id,
+			reff_id, type, payload, status, attempts, last_error, created_at, delivered_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			row.ID, row.PartnerID, row.CustomerID, row.CounterpartyID, row.ReffID, row.Type, row.Payload, row.Status, row.Attempts,
+			row.LastError, row.CreatedAt, row.DeliveredAt)
+	}
+	_, err := r.db.NewInsert().Model(row).Exec(ctx)
 	return err
 }
 

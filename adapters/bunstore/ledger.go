@@ -10,8 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 
+	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/customer"
 	"github.com/dompet/wallet/domain/transfer"
 	"github.com/dompet/wallet/domain/wallet"
@@ -106,12 +108,26 @@ func (r accountRepo) Post(ctx context.Context, e *wallet.Entry, pockets ...*wall
 			return fmt.Errorf("post: account %s is a pocket not given to Post, or a system account given as one", p.AccountID)
 		}
 	}
-	if _, err := r.db.NewInsert().Model(&rows).Exec(ctx); err != nil {
+	if r.batch != nil {
+		if err := r.batch.addParams("postings", false, insertPostingsSQL(len(rows)), postingArgs(rows)...); err != nil {
+			return err
+		}
+	} else if _, err := r.db.NewInsert().Model(&rows).Exec(ctx); err != nil {
 		return err
 	}
 	for _, p := range pockets {
-		res, err := r.db.NewUpdate().Model((*accountRow)(nil)).Set("balance = ?", p.Balance()).Set("held = ?", p.Held()).
-			Where("id = ?", p.ID()).Exec(ctx)
+		if r.batch != nil {
+			// Batched: the pocket was read under lock in this
+			// transaction, so the row is there.
+			if err := r.batch.addParams("accounts", true, `UPDATE accounts SET balance = $1, held = $2 WHERE id = $3`,
+				p.Balance(), p.Held(), p.ID()); err != nil {
+				return err
+			}
+			continue
+		}
+		q := r.db.NewUpdate().Model((*accountRow)(nil)).Set("balance = ?", p.Balance()).Set("held = ?", p.Held()).
+			Where("id = ?", p.ID())
+		res, err := q.Exec(ctx)
 		if err := updatedOne(res, err, wallet.ErrNotFound); err != nil {
 			return err
 		}
@@ -128,9 +144,15 @@ func (r accountRepo) Post(ctx context.Context, e *wallet.Entry, pockets ...*wall
 		return 0
 	})
 	for _, p := range hot {
-		_, err := r.db.NewInsert().Model(&shardRow{AccountID: p.AccountID, Shard: rand.IntN(Shards), Balance: p.Amount}).
-			On("CONFLICT (account_id, shard) DO UPDATE").Set("balance = ?TableAlias.balance + EXCLUDED.balance").
-			Exec(ctx)
+		shard := rand.IntN(Shards)
+		var err error
+		if r.batch != nil {
+			err = r.batch.addParams("account_shards", true, `INSERT INTO account_shards AS s (account_id, shard, balance) VALUES ($1, $2, $3)
+				ON CONFLICT (account_id, shard) DO UPDATE SET balance = s.balance + EXCLUDED.balance`, p.AccountID, shard, p.Amount)
+		} else {
+			_, err = r.db.NewInsert().Model(&shardRow{AccountID: p.AccountID, Shard: shard, Balance: p.Amount}).
+				On("CONFLICT (account_id, shard) DO UPDATE").Set("balance = ?TableAlias.balance + EXCLUDED.balance").Exec(ctx)
+		}
 		if err != nil {
 			return err
 		}
@@ -154,9 +176,8 @@ func (r accountRepo) IncomingThisMonth(ctx context.Context, customerID string, a
 }
 
 func (r accountRepo) AddIncoming(ctx context.Context, customerID string, at time.Time, amount int64) error {
-	_, err := r.db.NewInsert().Model(&incomingRow{CustomerID: customerID, Month: wallet.Month(at), Amount: amount}).
-		On("CONFLICT (customer_id, month) DO UPDATE").Set("amount = ?TableAlias.amount + EXCLUDED.amount").Exec(ctx)
-	return err
+	return r.later(ctx, r.db.NewInsert().Model(&incomingRow{CustomerID: customerID, Month: wallet.Month(at), Amount: amount}).
+		On("CONFLICT (customer_id, month) DO UPDATE").Set("amount = ?TableAlias.amount + EXCLUDED.amount"))
 }
 
 func (r accountRepo) BalanceAfter(ctx context.Context, transactionID, accountID string) (int64, error) {
@@ -219,7 +240,19 @@ type transactionRepo struct{ store }
 var _ transfer.Repository = transactionRepo{}
 
 func (r transactionRepo) Add(ctx context.Context, t *transfer.Transaction) error {
-	_, err := r.db.NewInsert().Model(transactionFromDomain(t)).Exec(ctx)
+	row := transactionFromDomain(t)
+	var err error
+	if r.batch != nil {
+		err = r.batch.addParams("transactions", false, `INSERT INTO transactions (id, type, status, partner_id, customer_id,
+			counterparty_id, counterparty, amount, fee, order_id, reference, description, external_id, bank_code, bank_account,
+			bank_account_name, qris_payload, refunded, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+			row.ID, row.Type, row.Status, row.PartnerID, row.CustomerID, row.CounterpartyID, row.Counterparty, row.Amount, row.Fee,
+			row.OrderID, row.Reference, row.Description, row.ExternalID, row.BankCode, row.BankAccount, row.BankName, row.QRISPayload,
+			row.Refunded, row.CreatedAt, row.UpdatedAt)
+	} else {
+		_, err = r.db.NewInsert().Model(row).Exec(ctx)
+	}
 	if isUniqueViolation(err) {
 		return uniqueViolation(err, t)
 	}
@@ -291,24 +324,35 @@ type historyRow struct {
 
 func (r transactionRepo) History(ctx context.Context, customerID, pocketID string, f transfer.HistoryFilter) ([]transfer.HistoryItem, error) {
 	var rows []historyRow
-	q := r.db.NewSelect().Model(&rows).ModelTableExpr("transactions AS t").ColumnExpr("t.*").
+	// The customer's own transactions and those it received, each read
+	// newest first along its index and cut at the page size, then merged:
+	// a page costs the same at any depth and any history length (an OR of
+	// the two would collect and sort the whole history first).
+	side := func(column string) *bun.SelectQuery {
+		q := r.db.NewSelect().TableExpr("transactions AS s").ColumnExpr("s.*").Where("s."+column+" = ?", customerID)
+		if f.Cursor != "" {
+			q = q.Where("s.id < ?", f.Cursor)
+		}
+		if !f.From.IsZero() {
+			q = q.Where("s.created_at >= ?", utc(f.From))
+		}
+		if !f.To.IsZero() {
+			q = q.Where("s.created_at < ?", utc(f.To))
+		}
+		if f.Type != "" {
+			q = q.Where("s.type = ?", string(f.Type))
+		}
+		if f.Limit > 0 {
+			q = q.Limit(int64(f.Limit))
+		}
+		return q.Order("s.id DESC")
+	}
+	q := r.db.NewSelect().Model(&rows).
+		ModelTableExpr("(SELECT * FROM (?) AS own UNION ALL SELECT * FROM (?) AS received) AS t",
+			side("customer_id"), side("counterparty_id")).
+		ColumnExpr("t.*").
 		ColumnExpr("(SELECT p.balance_after FROM postings AS p WHERE p.transaction_id = t.id AND p.account_id = ? ORDER BY p.id DESC LIMIT 1) AS balance_after", pocketID).
-		ColumnExpr("(SELECT c.mobile FROM customers AS c WHERE c.id = t.customer_id) AS payer_mobile").
-		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("t.customer_id = ?", customerID).WhereOr("t.counterparty_id = ?", customerID)
-		})
-	if f.Cursor != "" {
-		q = q.Where("t.id < ?", f.Cursor)
-	}
-	if !f.From.IsZero() {
-		q = q.Where("t.created_at >= ?", utc(f.From))
-	}
-	if !f.To.IsZero() {
-		q = q.Where("t.created_at < ?", utc(f.To))
-	}
-	if f.Type != "" {
-		q = q.Where("t.type = ?", string(f.Type))
-	}
+		ColumnExpr("(SELECT c.mobile FROM customers AS c WHERE c.id = t.customer_id) AS payer_mobile")
 	if f.Limit > 0 {
 		q = q.Limit(int64(f.Limit))
 	}
@@ -372,4 +416,84 @@ func (r transactionRepo) RedeemCashOutCode(ctx context.Context, codeHash []byte,
 	res, err := r.db.NewUpdate().Model((*cashOutRow)(nil)).Set("redeemed_by = ?", partnerID).
 		Set("store_reference = ?", storeReference).Where("code_hash = ? AND redeemed_by = ''", codeHash).Exec(ctx)
 	return updatedOne(res, err, transfer.ErrCashOutCodeInvalid)
+}
+
+type payerRow struct {
+	customerRow `bun:",extend"`
+	Bound       bool      `bun:"bound,scanonly"`
+	PocketID    string    `bun:"pocket_id,scanonly"`
+	Balance     int64     `bun:"pocket_balance,scanonly"`
+	Held        int64     `bun:"pocket_held,scanonly"`
+	OpenedAt    time.Time `bun:"pocket_created_at,scanonly"`
+}
+
+type payerRepo struct{ store }
+
+var _ app.PayerStore = payerRepo{}
+
+// LockPayer locks only the pocket row (FOR UPDATE OF a): the customer row
+// stays free for reads.
+func (r payerRepo) LockPayer(ctx context.Context, m customer.MobileNumber, partnerID string) (*customer.Customer, bool, *wallet.Account, error) {
+	if r.batch != nil {
+		return r.lockPayerPrepared(ctx, m, partnerID)
+	}
+	row := new(payerRow)
+	q := r.db.NewSelect().Model(row).ModelTableExpr("customers AS c").ColumnExpr("c.*").
+		ColumnExpr("EXISTS (SELECT 1 FROM partner_customers AS b WHERE b.partner_id = ? AND b.customer_id = c.id) AS bound", partnerID).
+		ColumnExpr("a.id AS pocket_id, a.balance AS pocket_balance, a.held AS pocket_held, a.created_at AS pocket_created_at").
+		Join("JOIN accounts AS a ON a.owner_id = c.id AND a.kind = ?", string(wallet.KindPocket)).
+		Where("c.mobile = ?", m.String())
+	if r.dialect == Postgres {
+		q = q.For("UPDATE OF a")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, false, nil, one(err, customer.ErrNotFound)
+	}
+	c := row.toDomain()
+	return c, row.Bound, wallet.Rehydrate(row.PocketID, wallet.KindPocket, c.ID(), row.Balance, row.Held, row.OpenedAt), nil
+}
+
+// insertPostingsSQL is the parameterized insert of n postings.
+func insertPostingsSQL(n int) string {
+	var sb strings.Builder
+	sb.WriteString("INSERT INTO postings (entry_id, transaction_id, account_id, amount, balance_after, created_at) VALUES ")
+	for i := range n {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, $%d)", 6*i+1, 6*i+2, 6*i+3, 6*i+4, 6*i+5, 6*i+6)
+	}
+	return sb.String()
+}
+
+func postingArgs(rows []postingRow) []any {
+	args := make([]any, 0, 6*len(rows))
+	for _, p := range rows {
+		args = append(args, p.EntryID, p.TransactionID, p.AccountID, p.Amount, p.BalanceAfter, p.CreatedAt)
+	}
+	return args
+}
+
+// lockPayerPrepared is LockPayer as a prepared statement: every payment
+// starts with it, so PostgreSQL parses and plans it once per connection.
+func (r payerRepo) lockPayerPrepared(ctx context.Context, m customer.MobileNumber, partnerID string) (*customer.Customer, bool, *wallet.Account, error) {
+	if err := r.batch.flush(ctx); err != nil {
+		return nil, false, nil, err
+	}
+	const query = `SELECT c.id, c.mobile, c.first_name, c.middle_name, c.last_name, c.email, c.status, c.account_type, c.kyc_status,
+		c.created_at, c.updated_at,
+		EXISTS (SELECT 1 FROM partner_customers AS b WHERE b.partner_id = $1 AND b.customer_id = c.id),
+		a.id, a.balance, a.held, a.created_at
+		FROM customers AS c JOIN accounts AS a ON a.owner_id = c.id AND a.kind = 'POCKET'
+		WHERE c.mobile = $2 FOR UPDATE OF a`
+	r.batch.traced(query)
+	var row payerRow
+	err := r.batch.tx.Tx.QueryRowContext(ctx, query, pgx.QueryExecModeCacheStatement, partnerID, m.String()).Scan(
+		&row.ID, &row.Mobile, &row.FirstName, &row.MiddleName, &row.LastName, &row.Email, &row.Status, &row.AccountType,
+		&row.KYCStatus, &row.CreatedAt, &row.UpdatedAt, &row.Bound, &row.PocketID, &row.Balance, &row.Held, &row.OpenedAt)
+	if err != nil {
+		return nil, false, nil, one(err, customer.ErrNotFound)
+	}
+	c := row.toDomain()
+	return c, row.Bound, wallet.Rehydrate(row.PocketID, wallet.KindPocket, c.ID(), row.Balance, row.Held, row.OpenedAt), nil
 }

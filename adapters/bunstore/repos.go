@@ -445,6 +445,30 @@ func (r idempotencyRepo) Complete(ctx context.Context, partnerID, key string, re
 	return err
 }
 
+// Put seals the answer like Complete. In a PostgreSQL transaction the
+// insert is batched: a taken key fails the commit.
+func (r idempotencyRepo) Put(ctx context.Context, rec app.IdempotencyRecord) error {
+	body := rec.Response.Body
+	if r.box != nil {
+		var err error
+		if body, err = r.box.Seal(body); err != nil {
+			return err
+		}
+	}
+	row := &idempotencyRow{PartnerID: rec.PartnerID, Key: rec.Key, RequestHash: rec.RequestHash,
+		Done: rec.Done, LockedUntil: utc(rec.LockedUntil), Status: rec.Response.Status, Body: body, CreatedAt: utc(rec.CreatedAt)}
+	if r.batch != nil {
+		return r.batch.addParams("idempotency_keys", false, `INSERT INTO idempotency_keys (partner_id, key, request_hash, done,
+			locked_until, status, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			row.PartnerID, row.Key, row.RequestHash, row.Done, row.LockedUntil, row.Status, row.Body, row.CreatedAt)
+	}
+	_, err := r.db.NewInsert().Model(row).Exec(ctx)
+	if isUniqueViolation(err) {
+		return app.ErrIdempotencyKeyTaken
+	}
+	return err
+}
+
 func (r idempotencyRepo) Release(ctx context.Context, partnerID, key string) error {
 	_, err := r.db.NewDelete().Model((*idempotencyRow)(nil)).
 		Where("partner_id = ? AND key = ? AND NOT done", partnerID, key).Exec(ctx)

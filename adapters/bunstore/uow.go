@@ -45,10 +45,20 @@ func (u *UnitOfWork) Do(ctx context.Context, fn func(ctx context.Context, r app.
 	var err error
 	for attempt := 1; ; attempt++ {
 		if app.Autocommit(ctx) {
-			err = fn(ctx, u.repos(u.db.Bun, nil))
+			err = fn(ctx, u.repos(u.db.Bun, nil, nil))
 		} else {
 			err = u.db.Bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-				return fn(ctx, u.repos(tx, tx.Tx))
+				if u.db.Dialect != Postgres {
+					return fn(ctx, u.repos(tx, tx.Tx, nil))
+				}
+				b := &batch{tx: tx}
+				if f := u.db.trace.Load(); f != nil {
+					b.trace = *f
+				}
+				if err := fn(ctx, u.repos(batchingTx{Tx: tx, b: b}, tx.Tx, b)); err != nil {
+					return b.firstErr(err)
+				}
+				return b.flush(ctx)
 			})
 		}
 		if err == nil || !isRetryable(err) || attempt == maxTxAttempts || ctx.Err() != nil {
@@ -62,9 +72,10 @@ func (u *UnitOfWork) Do(ctx context.Context, fn func(ctx context.Context, r app.
 }
 
 // repos binds the repositories to db; sqlTx is nil outside a transaction,
-// where no jobs can be queued.
-func (u *UnitOfWork) repos(db bun.IDB, sqlTx *sql.Tx) app.Repos {
-	s := store{db: db, dialect: u.db.Dialect, box: u.box}
+// where no jobs can be queued; b collects the writes sent at commit (nil:
+// each write goes at once).
+func (u *UnitOfWork) repos(db bun.IDB, sqlTx *sql.Tx, b *batch) app.Repos {
+	s := store{db: db, dialect: u.db.Dialect, box: u.box, batch: b}
 	r := app.Repos{
 		Customers:     customerRepo{s},
 		OTPs:          otpRepo{s},
@@ -78,6 +89,7 @@ func (u *UnitOfWork) repos(db bun.IDB, sqlTx *sql.Tx) app.Repos {
 		Notifications: notificationRepo{s},
 		Idempotency:   idempotencyRepo{s},
 		SNAPTokens:    snapTokenRepo{s},
+		Payers:        payerRepo{s},
 	}
 	if u.jobs != nil && sqlTx != nil {
 		r.Jobs = u.jobs(sqlTx)
@@ -123,6 +135,7 @@ type store struct {
 	db      bun.IDB
 	dialect Dialect
 	box     app.SecretBox
+	batch   *batch
 }
 
 // forUpdate adds a row lock on PostgreSQL. SQLite needs none: its

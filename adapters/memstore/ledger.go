@@ -3,10 +3,12 @@ package memstore
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
 
+	"github.com/dompet/wallet/domain/customer"
 	"github.com/dompet/wallet/domain/fault"
 	"github.com/dompet/wallet/domain/transfer"
 	"github.com/dompet/wallet/domain/wallet"
@@ -352,4 +354,18 @@ func copyTransaction(t *transfer.Transaction, status transfer.Status, refunded i
 		OrderID: t.OrderID(), Reference: t.Reference(), Description: t.Description(), Refunded: refunded,
 		ExternalID: t.ExternalID(), Bank: t.Bank(), QRIS: t.QRISPayload(), CreatedAt: t.CreatedAt(), UpdatedAt: updatedAt,
 	})
+}
+
+type payerRepo struct{ *tx }
+
+func (r payerRepo) LockPayer(ctx context.Context, m customer.MobileNumber, partnerID string) (*customer.Customer, bool, *wallet.Account, error) {
+	c, bound, err := customerRepo(r).ByMobileFor(ctx, m, partnerID)
+	if err != nil {
+		return nil, false, nil, err
+	}
+	pocket, err := accountRepo(r).PocketOf(ctx, c.ID(), true)
+	if errors.Is(err, wallet.ErrNotFound) {
+		return nil, false, nil, customer.ErrNotFound
+	}
+	return c, bound, pocket, err
 }

@@ -255,5 +255,6 @@ func (t *tx) repos() app.Repos {
 		Jobs:          jobQueue{t},
 		Idempotency:   idempotencyRepo{t},
 		SNAPTokens:    snapTokenRepo{t},
+		Payers:        payerRepo{t},
 	}
 }

@@ -495,6 +495,19 @@ func (r idempotencyRepo) Complete(ctx context.Context, partnerID, key string, re
 	return nil
 }
 
+// Put refuses an existing key.
+func (r idempotencyRepo) Put(ctx context.Context, rec app.IdempotencyRecord) error {
+	if err := r.check(ctx); err != nil {
+		return err
+	}
+	k := idempotencyKey{rec.PartnerID, rec.Key}
+	if _, ok := r.st.idempotency[k]; ok {
+		return app.ErrIdempotencyKeyTaken
+	}
+	r.st.idempotency[k] = copyIdempotency(rec)
+	return nil
+}
+
 // Release leaves completed keys and missing keys alone.
 func (r idempotencyRepo) Release(ctx context.Context, partnerID, key string) error {
 	if err := r.check(ctx); err != nil {

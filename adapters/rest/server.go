@@ -273,9 +273,14 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 			return
 		}
 		p := partnerFrom(r)
+		path := strings.TrimRight(r.URL.Path, "/")
 		h := sha256.New()
-		h.Write([]byte(r.Method + " " + strings.TrimRight(r.URL.Path, "/") + "\n"))
+		h.Write([]byte(r.Method + " " + path + "\n"))
 		h.Write(bodyFrom(r))
+		if movements[path] {
+			s.movement(w, r, next, &app.Answer{PartnerID: p.ID(), Key: key, RequestHash: h.Sum(nil)})
+			return
+		}
 		replay, err := s.app.BeginIdempotent(r.Context(), p.ID(), key, h.Sum(nil))
 		if err != nil {
 			s.fail(w, r, err)
@@ -313,6 +318,49 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 		w.WriteHeader(rec.status)
 		_, _ = w.Write(rec.body.Bytes())
 	})
+}
+
+// movements are the paths whose money movement claims the key, moves the
+// money, writes the event and stores the answer in one transaction
+// (ADR 0009). Transfers that leave the platform (bank, QRIS) answer only
+// after the gateway does, so they claim first like every other POST.
+var movements = map[string]bool{
+	"/wallet-payment":        true,
+	"/wallet-payment/refund": true,
+	"/p2p-transfer":          true,
+	"/topup/va/payment":      true,
+	"/topup/retail/payment":  true,
+	"/cash-out":              true,
+}
+
+// movement runs a money movement without claiming its key first: the use
+// case stores the answer in its own transaction. When it did not (it
+// failed, or the key was used before), the answer is settled afterwards:
+// stored if the key is free, else the key's first answer is replayed or
+// the request refused with 60.
+func (s *Server) movement(w http.ResponseWriter, r *http.Request, next http.Handler, ans *app.Answer) {
+	rec := &recorder{header: http.Header{}, status: http.StatusOK}
+	next.ServeHTTP(rec, r.WithContext(app.WithAnswer(r.Context(), ans)))
+	resp := app.StoredResponse{Status: rec.status, Body: rec.body.Bytes()}
+	if _, stored := ans.Stored(); !stored {
+		// The request's context may be cancelled by now (client gone); the
+		// answer must be stored regardless so that the retry replays it.
+		var replayed bool
+		var err error
+		resp, replayed, err = s.app.SettleIdempotent(context.WithoutCancel(r.Context()), ans.PartnerID, ans.Key, ans.RequestHash, resp)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if replayed {
+			w.Header().Set("Idempotent-Replayed", "true")
+		}
+	}
+	for k, v := range rec.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(resp.Status)
+	_, _ = w.Write(resp.Body)
 }
 
 func printable(s string) bool {

@@ -1,6 +1,8 @@
 package rest
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -20,6 +22,35 @@ func externalID(r *http.Request) string { return r.Header.Get("X-EXTERNAL-ID") }
 // reffId, so a partner can use it for status inquiries.
 func (s *Server) okWith(w http.ResponseWriter, r *http.Request, reffID string, data any) {
 	writeEnvelope(w, r, http.StatusOK, envelope{ResponseID: reffID, Code: 0, Message: success(httpapi.Indonesian(r)), Data: data})
+}
+
+// moved answers a money movement. Its success answer is rendered inside
+// the movement's transaction and stored with it (ADR 0009), so the bytes
+// sent are the bytes a retry replays.
+func (s *Server) moved(w http.ResponseWriter, r *http.Request, run func(ctx context.Context) (app.Moved, error), data func(app.Moved) any) {
+	render := func(m app.Moved) app.StoredResponse {
+		b, err := json.Marshal(envelope{ResponseID: m.Transaction.ID(), Code: 0, Message: success(httpapi.Indonesian(r)), Data: data(m)})
+		if err != nil {
+			return app.StoredResponse{Status: http.StatusInternalServerError, Body: []byte(`{"responseId":"","code":99,"message":"Internal error"}` + "\n")}
+		}
+		return app.StoredResponse{Status: http.StatusOK, Body: append(b, '\n')}
+	}
+	ans := app.AnswerFrom(r.Context())
+	if ans != nil {
+		ans.Render = render
+	}
+	res, err := run(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out, ok := ans.Stored()
+	if !ok {
+		out = render(res)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(out.Status)
+	_, _ = w.Write(out.Body)
 }
 
 type paymentRequest struct {
@@ -68,18 +99,17 @@ func (s *Server) bankTransfer(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) pay(w http.ResponseWriter, r *http.Request, req paymentRequest) {
-	res, err := s.app.Pay(r.Context(), app.Pay{Partner: partnerFrom(r), ExternalID: externalID(r), MobileNumber: req.MobileNumber,
-		Amount: int64(req.Amount), OrderID: req.OrderID, Description: req.Description})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	t := res.Transaction
-	s.okWith(w, r, t.ID(), map[string]any{
-		"reffId": t.ID(), "orderId": t.OrderID(), "mobileNumber": res.Customer.Mobile().String(),
-		"amount": Amount(t.Amount()), "serviceFee": Amount(t.Fee()), "totalAmount": Amount(t.Total()),
-		"balanceBefore": Amount(res.BalanceBefore), "balanceAfter": Amount(res.BalanceAfter),
-		"status": string(t.Status()), "date": Date(t.CreatedAt()),
+	s.moved(w, r, func(ctx context.Context) (app.Moved, error) {
+		return s.app.Pay(ctx, app.Pay{Partner: partnerFrom(r), ExternalID: externalID(r), MobileNumber: req.MobileNumber,
+			Amount: int64(req.Amount), OrderID: req.OrderID, Description: req.Description})
+	}, func(res app.Moved) any {
+		t := res.Transaction
+		return map[string]any{
+			"reffId": t.ID(), "orderId": t.OrderID(), "mobileNumber": res.Customer.Mobile().String(),
+			"amount": Amount(t.Amount()), "serviceFee": Amount(t.Fee()), "totalAmount": Amount(t.Total()),
+			"balanceBefore": Amount(res.BalanceBefore), "balanceAfter": Amount(res.BalanceAfter),
+			"status": string(t.Status()), "date": Date(t.CreatedAt()),
+		}
 	})
 }
 
@@ -95,16 +125,15 @@ func (s *Server) refund(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	res, err := s.app.Refund(r.Context(), app.RefundPayment{Partner: partnerFrom(r), ExternalID: externalID(r), OrderID: req.OrderID,
-		Amount: int64(req.Amount), Reason: req.Reason})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	t := res.Transaction
-	s.okWith(w, r, t.ID(), map[string]any{
-		"reffId": t.ID(), "orderId": t.OrderID(), "paymentReffId": t.Reference(), "amount": Amount(t.Amount()),
-		"mobileNumber": res.Customer.Mobile().String(), "status": string(t.Status()), "date": Date(t.CreatedAt()),
+	s.moved(w, r, func(ctx context.Context) (app.Moved, error) {
+		return s.app.Refund(ctx, app.RefundPayment{Partner: partnerFrom(r), ExternalID: externalID(r), OrderID: req.OrderID,
+			Amount: int64(req.Amount), Reason: req.Reason})
+	}, func(res app.Moved) any {
+		t := res.Transaction
+		return map[string]any{
+			"reffId": t.ID(), "orderId": t.OrderID(), "paymentReffId": t.Reference(), "amount": Amount(t.Amount()),
+			"mobileNumber": res.Customer.Mobile().String(), "status": string(t.Status()), "date": Date(t.CreatedAt()),
+		}
 	})
 }
 
@@ -121,18 +150,17 @@ func (s *Server) p2p(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	res, err := s.app.TransferP2P(r.Context(), app.P2PTransfer{Partner: partnerFrom(r), ExternalID: externalID(r), MobileNumber: req.MobileNumber,
-		ToMobileNumber: req.ToMobileNumber, Amount: int64(req.Amount), Description: req.Description})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	t := res.Transaction
-	s.okWith(w, r, t.ID(), map[string]any{
-		"reffId": t.ID(), "mobileNumber": res.Customer.Mobile().String(), "toMobileNumber": t.Counterparty(),
-		"amount": Amount(t.Amount()), "serviceFee": Amount(t.Fee()), "totalAmount": Amount(t.Total()),
-		"balanceBefore": Amount(res.BalanceBefore), "balanceAfter": Amount(res.BalanceAfter),
-		"status": string(t.Status()), "date": Date(t.CreatedAt()),
+	s.moved(w, r, func(ctx context.Context) (app.Moved, error) {
+		return s.app.TransferP2P(ctx, app.P2PTransfer{Partner: partnerFrom(r), ExternalID: externalID(r), MobileNumber: req.MobileNumber,
+			ToMobileNumber: req.ToMobileNumber, Amount: int64(req.Amount), Description: req.Description})
+	}, func(res app.Moved) any {
+		t := res.Transaction
+		return map[string]any{
+			"reffId": t.ID(), "mobileNumber": res.Customer.Mobile().String(), "toMobileNumber": t.Counterparty(),
+			"amount": Amount(t.Amount()), "serviceFee": Amount(t.Fee()), "totalAmount": Amount(t.Total()),
+			"balanceBefore": Amount(res.BalanceBefore), "balanceAfter": Amount(res.BalanceAfter),
+			"status": string(t.Status()), "date": Date(t.CreatedAt()),
+		}
 	})
 }
 
@@ -180,15 +208,14 @@ func (s *Server) vaPayment(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	res, err := s.app.PayVA(r.Context(), app.VAPayment{Partner: partnerFrom(r), ExternalID: externalID(r), VANumber: req.VANumber,
-		Amount: int64(req.Amount), BankReference: req.BankReference})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	data := topUpData(res)
-	data["vaNumber"], data["bankReference"] = req.VANumber, res.Transaction.Reference()
-	s.okWith(w, r, res.Transaction.ID(), data)
+	s.moved(w, r, func(ctx context.Context) (app.Moved, error) {
+		return s.app.PayVA(ctx, app.VAPayment{Partner: partnerFrom(r), ExternalID: externalID(r), VANumber: req.VANumber,
+			Amount: int64(req.Amount), BankReference: req.BankReference})
+	}, func(res app.Moved) any {
+		data := topUpData(res)
+		data["vaNumber"], data["bankReference"] = req.VANumber, res.Transaction.Reference()
+		return data
+	})
 }
 
 func topUpData(m app.Moved) map[string]any {
@@ -232,15 +259,14 @@ func (s *Server) retailPayment(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	res, err := s.app.PayRetail(r.Context(), app.RetailPayment{Partner: partnerFrom(r), ExternalID: externalID(r), MobileNumber: req.MobileNumber,
-		Amount: int64(req.Amount), StoreReference: req.StoreReference})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	data := topUpData(res)
-	data["mobileNumber"], data["storeReference"] = res.Customer.Mobile().String(), res.Transaction.Reference()
-	s.okWith(w, r, res.Transaction.ID(), data)
+	s.moved(w, r, func(ctx context.Context) (app.Moved, error) {
+		return s.app.PayRetail(ctx, app.RetailPayment{Partner: partnerFrom(r), ExternalID: externalID(r), MobileNumber: req.MobileNumber,
+			Amount: int64(req.Amount), StoreReference: req.StoreReference})
+	}, func(res app.Moved) any {
+		data := topUpData(res)
+		data["mobileNumber"], data["storeReference"] = res.Customer.Mobile().String(), res.Transaction.Reference()
+		return data
+	})
 }
 
 func (s *Server) virtualAccounts(w http.ResponseWriter, r *http.Request) {

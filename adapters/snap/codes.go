@@ -23,7 +23,7 @@ type Case struct {
 }
 
 // Cases maps every fault kind to its SNAP case: the SNAP counterpart of the
-// legacy table (adapters/rest Codes). The service code comes from the
+// legacy table (adapters/httpapi Codes). The service code comes from the
 // route.
 var Cases = map[fault.Kind]Case{
 	fault.Internal:            {500, "01", "Internal Server Error", ""},

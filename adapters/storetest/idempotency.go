@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dompet/wallet/app"
+	"github.com/dompet/wallet/domain/partner"
 )
 
 // newClaim returns an unfinished claim of a new key.
@@ -112,6 +113,34 @@ var idempotencyCases = []testCase{
 		if existing := claim(t, uow, rec); existing != nil {
 			t.Fatalf("Claim after Release = %+v, want nil", existing)
 		}
+	}},
+	{"put stores a finished record and refuses a taken key, with its transaction", func(t *testing.T, uow app.UnitOfWork) {
+		p := addPartner(t, uow)
+		rec := newClaim(p.ID())
+		rec.Done, rec.Response = true, app.StoredResponse{Status: 200, Body: []byte("{\"code\":0}\n")}
+		do(t, uow, func(ctx context.Context, r app.Repos) error { return r.Idempotency.Put(ctx, rec) })
+		sameIdempotency(t, "Claim after Put", claim(t, uow, rec), &rec)
+		// A second Put fails the transaction (stores may tell only at
+		// commit), and nothing else of that transaction stays.
+		other, err := partner.New(newID("ptn"), "Toko Lain", partner.RolePartner, []byte("sealed"), at(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		second := rec
+		second.Response = app.StoredResponse{Status: 422, Body: []byte("other")}
+		err = try(t, uow, func(ctx context.Context, r app.Repos) error {
+			if err := r.Partners.Add(ctx, other); err != nil {
+				return err
+			}
+			return r.Idempotency.Put(ctx, second)
+		})
+		wantErr(t, "second Put", err, app.ErrIdempotencyKeyTaken)
+		sameIdempotency(t, "Claim after the second Put", claim(t, uow, rec), &rec)
+		err = try(t, uow, func(ctx context.Context, r app.Repos) error {
+			_, err := r.Partners.ByID(ctx, other.ID())
+			return err
+		})
+		wantErr(t, "partner added beside the second Put", err, partner.ErrNotFound)
 	}},
 	{"claim in a failed transaction is forgotten", func(t *testing.T, uow app.UnitOfWork) {
 		p := addPartner(t, uow)

@@ -122,6 +122,20 @@ func (c *client) payOp(set []customer, amount int64) op {
 	}
 }
 
+// historyOp reads the first history page of a random customer of set, or
+// the page below cursor (a deep page) when cursor is not empty.
+func (c *client) historyOp(set []customer, cursor string) op {
+	return func(ctx context.Context, rng *rand.Rand) error {
+		cu := set[rng.IntN(len(set))]
+		path := "/transaction-history/?limit=20&mobileNumber=" + cu.mobile
+		if cursor != "" {
+			path += "&cursor=" + cursor
+		}
+		_, err := c.call(ctx, *cu.merchant, http.MethodGet, path, "")
+		return err
+	}
+}
+
 // phaseStats is one load phase. Rate counts successful payments only;
 // latencies cover every answered or failed request.
 type phaseStats struct {

@@ -41,6 +41,8 @@ type config struct {
 	Pgbench      string
 	OutDir       string
 	Prefill      int
+	Store        string
+	PaymentSQL   bool
 }
 
 const defaultDBURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
@@ -62,10 +64,21 @@ func main() {
 	flag.StringVar(&cfg.Pgbench, "pgbench", findPgbench(), "pgbench binary")
 	flag.StringVar(&cfg.OutDir, "out", "bench/results", "directory for the JSON result")
 	flag.IntVar(&cfg.Prefill, "prefill", 0, "after pgbench, insert this many postings in SQL (e.g. 10000000), restart the server and run the spread phase again: \"latency flat\" (0: skip)")
+	flag.StringVar(&cfg.Store, "store", "postgres", "postgres, or sqlite: also run setup and the spread phase on the embedded SQLite store (its own line)")
+	flag.BoolVar(&cfg.PaymentSQL, "pgbench-payment", true, "after the reconcile, also run a payment's own SQL with pgbench (simple protocol, and prepared): PostgreSQL's ceiling for payments")
+	readme := flag.Bool("readme", false, "run nothing: rewrite README.md's benchmark table from the newest JSON in -out")
 	flag.Parse()
 
 	log.SetFlags(log.Ltime)
 	log.SetPrefix("walletbench: ")
+	if *readme {
+		src, err := updateReadme(cfg.OutDir, "README.md")
+		if err != nil {
+			log.Fatal(err)
+		}
+		log.Printf("README.md: benchmark table from %s", src)
+		return
+	}
 	if err := cfg.validate(); err != nil {
 		log.Fatal(err)
 	}
@@ -88,6 +101,8 @@ func (c config) validate() error {
 		return errors.New("-customers must be at least 2 (one spread, one hot)")
 	case c.Amount < 1 || c.Amount > c.TopUp:
 		return errors.New("-amount must be between 1 and -topup")
+	case c.Store != "postgres" && c.Store != "sqlite":
+		return errors.New("-store must be postgres or sqlite")
 	case c.Prefill < 0 || c.Prefill == 1:
 		return errors.New("-prefill must be 0 or at least 2 (postings come in pairs)")
 	}
@@ -185,6 +200,17 @@ func run(ctx context.Context, cfg config) error {
 	log.Print("reconciling the ledger")
 	res.Reconcile = reconcile(ctx, bin, env)
 
+	if cfg.PaymentSQL && res.Pgbench.Error == "" {
+		res.PaymentSQL = runPaymentScripts(ctx, cfg.Pgbench, dbURL, work, cfg.Concurrency, cfg.Duration)
+		if res.PaymentSQL.Error != "" {
+			log.Printf("pgbench, payment's SQL: %s", res.PaymentSQL.Error)
+		}
+	}
+
+	if cfg.Store == "sqlite" {
+		res.SQLite = measureSQLite(ctx, cfg, bin, work)
+	}
+
 	res.evaluate()
 	res.print(os.Stdout)
 	path, err := res.write(cfg.OutDir)
@@ -235,5 +261,15 @@ func drive(ctx context.Context, cfg config, c *client, pop population, res *resu
 	}
 	log.Printf("half load: %.1f payments/s open loop, %s", rate, cfg.Duration)
 	res.Half = openLoop(ctx, "half load", cfg.Duration, rate, spread)
-	return done(res.Half)
+	if err := done(res.Half); err != nil || cfg.Prefill == 0 {
+		return err
+	}
+	// The reference for history at N postings: the same reads now.
+	log.Printf("history: %d clients, first pages, %s", cfg.Concurrency, historyDuration(cfg))
+	res.History = closedLoop(ctx, "history, first page", historyDuration(cfg), cfg.Concurrency, c.historyOp(pop.spread, ""))
+	return done(res.History)
 }
+
+// historyDuration is how long each history phase runs: they only come
+// with -prefill, whose run is long already.
+func historyDuration(cfg config) time.Duration { return min(cfg.Duration, 10*time.Second) }

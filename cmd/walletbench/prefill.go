@@ -34,10 +34,19 @@ type prefillResult struct {
 	VacuumSeconds  float64 `json:"vacuumSeconds"`  // VACUUM (ANALYZE) and CHECKPOINT after them
 	LedgerPostings int64   `json:"ledgerPostings"` // every posting in the ledger when the phase started
 	PostingsMiB    float64 `json:"postingsTableMiB"`
+	Payers         int     `json:"historyCustomers"` // spread customers owning the prefilled transactions
+	Transactions   int64   `json:"transactions"`     // rows in transactions, partner_events and idempotency_keys when the phase started
+	Events         int64   `json:"events"`
+	Keys           int64   `json:"idempotencyKeys"`
 	Checkpoint     string  `json:"checkpointError,omitempty"`
 
 	Warmup *phaseStats `json:"warmup,omitempty"`
 	Spread *phaseStats `json:"spread,omitempty"`
+	// History pages at N: the first page, and the page below a cursor in
+	// the middle of the prefilled history.
+	History     *phaseStats `json:"history,omitempty"`
+	DeepHistory *phaseStats `json:"deepHistory,omitempty"`
+	HistoryP99x float64     `json:"historyP99Ratio,omitempty"` // first page p99 at N ÷ on the small ledger
 	// Ratios of the spread phase at LedgerPostings to the empty-ledger one.
 	P50Ratio  float64     `json:"p50Ratio,omitempty"`
 	P99Ratio  float64     `json:"p99Ratio,omitempty"`
@@ -74,6 +83,32 @@ func prefillLedger(ctx context.Context, dbURL string, n int, p *prefillResult) e
 		SELECT e, e, v.account, v.amount, now()
 		FROM (SELECT '00BENCH' || lpad(i::text, 19, '0') AS e FROM generate_series($1::bigint, $2::bigint) AS i) AS g
 		CROSS JOIN (VALUES ($3::text, 1::bigint), ($4::text, -1::bigint)) AS v (account, amount)`
+	// Each entry is also a payment's business rows, as real payments leave
+	// them: its transaction (of a spread customer, round robin, through the
+	// merchant it is bound to), its partner event and its stored answer.
+	// History then pages through millions of transactions, and the unique
+	// indexes a payment inserts into are as large as the ledger says.
+	if _, err := conn.Exec(ctx, `CREATE TEMP TABLE prefill_payers AS
+		SELECT row_number() OVER (ORDER BY c.id) - 1 AS n, c.id AS customer_id, b.partner_id
+		FROM customers c JOIN partner_customers b ON b.customer_id = c.id JOIN partners p ON p.id = b.partner_id
+		WHERE p.name LIKE 'Bench Merchant %'`); err != nil {
+		return fmt.Errorf("prefill: payers: %w", err)
+	}
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM prefill_payers`).Scan(&p.Payers); err != nil || p.Payers == 0 {
+		return fmt.Errorf("prefill: no spread customers to own the history (%v)", err)
+	}
+	const business = `WITH g AS (
+			SELECT '00BENCH' || lpad(i::text, 19, '0') AS e, pp.customer_id, pp.partner_id
+			FROM generate_series($1::bigint, $2::bigint) AS i JOIN prefill_payers AS pp ON pp.n = i % $3
+		), t AS (
+			INSERT INTO transactions (id, type, status, partner_id, customer_id, counterparty, amount, order_id, external_id, created_at, updated_at)
+			SELECT e, 'WALLET_PAYMENT', 'SUCCESS', partner_id, customer_id, 'walletbench prefill', 1, e, e, now(), now() FROM g
+		), ev AS (
+			INSERT INTO partner_events (id, partner_id, customer_id, reff_id, type, payload, status, created_at)
+			SELECT e, partner_id, customer_id, e, 'transaction.updated', convert_to('{"reffId":"' || e || '"}', 'UTF8'), 'NO_ENDPOINT', now() FROM g
+		)
+		INSERT INTO idempotency_keys (partner_id, key, request_hash, done, locked_until, status, body, created_at)
+		SELECT partner_id, e, sha256(convert_to(e, 'UTF8')), true, now(), 200, decode(repeat(md5(e), 16), 'hex'), now() FROM g`
 	const shards = `INSERT INTO account_shards (account_id, shard, balance) VALUES ($1, 0, $3), ($2, 0, -$3::bigint)
 		ON CONFLICT (account_id, shard) DO UPDATE SET balance = account_shards.balance + EXCLUDED.balance`
 
@@ -83,6 +118,9 @@ func prefillLedger(ctx context.Context, dbURL string, n int, p *prefillResult) e
 		hi := min(lo+prefillChunk-1, p.Entries)
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, insert, lo, hi, prefillCredit, prefillDebit); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, business, lo, hi, p.Payers); err != nil {
 				return err
 			}
 			_, err := tx.Exec(ctx, shards, prefillCredit, prefillDebit, int64(hi-lo+1))
@@ -99,7 +137,7 @@ func prefillLedger(ctx context.Context, dbURL string, n int, p *prefillResult) e
 
 	t0 = time.Now()
 	log.Print("prefill: VACUUM (ANALYZE), CHECKPOINT")
-	if _, err := conn.Exec(ctx, "VACUUM (ANALYZE) postings, account_shards, accounts"); err != nil {
+	if _, err := conn.Exec(ctx, "VACUUM (ANALYZE) postings, account_shards, accounts, transactions, partner_events, idempotency_keys"); err != nil {
 		return fmt.Errorf("prefill: vacuum: %w", err)
 	}
 	// CHECKPOINT needs superuser or pg_checkpoint; without it the
@@ -114,8 +152,9 @@ func prefillLedger(ctx context.Context, dbURL string, n int, p *prefillResult) e
 	p.VacuumSeconds = round(time.Since(t0).Seconds(), 1)
 
 	var bytes int64
-	if err := conn.QueryRow(ctx, "SELECT count(*), pg_total_relation_size('postings') FROM postings").
-		Scan(&p.LedgerPostings, &bytes); err != nil {
+	if err := conn.QueryRow(ctx, `SELECT (SELECT count(*) FROM postings), pg_total_relation_size('postings'),
+		(SELECT count(*) FROM transactions), (SELECT count(*) FROM partner_events), (SELECT count(*) FROM idempotency_keys)`).
+		Scan(&p.LedgerPostings, &bytes, &p.Transactions, &p.Events, &p.Keys); err != nil {
 		return fmt.Errorf("prefill: count: %w", err)
 	}
 	p.PostingsMiB = round(float64(bytes)/(1<<20), 1)
@@ -166,6 +205,15 @@ func measurePrefilled(ctx context.Context, cfg config, bin string, env []string,
 		return p, fmt.Errorf("interrupted during %s: %w", name, err)
 	}
 	log.Printf("%s: %.1f payments/s, p50 %.1f ms, p99 %.1f ms, %d errors", name, p.Spread.Rate, p.Spread.P50, p.Spread.P99, p.Spread.Errors)
+	hd := historyDuration(cfg)
+	label := " at " + countLabel(p.LedgerPostings) + " postings"
+	p.History = closedLoop(ctx, "history, first page"+label, hd, cfg.Concurrency, c.historyOp(pop.spread, ""))
+	cursor := fmt.Sprintf("00BENCH%019d", p.Entries/2)
+	p.DeepHistory = closedLoop(ctx, "history, deep page"+label, hd, cfg.Concurrency, c.historyOp(pop.spread, cursor))
+	if err := ctx.Err(); err != nil {
+		return p, fmt.Errorf("interrupted during the history phases: %w", err)
+	}
+	log.Printf("history%s: first page p99 %.1f ms, deep page p99 %.1f ms", label, p.History.P99, p.DeepHistory.P99)
 	log.Print("stopping the server")
 	p.Server = srv.stop()
 	return p, nil

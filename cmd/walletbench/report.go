@@ -27,12 +27,16 @@ type result struct {
 	Spread    *phaseStats     `json:"spread"`
 	Hot       *phaseStats     `json:"hot"`
 	Half      *phaseStats     `json:"halfLoad"`
+	History   *phaseStats     `json:"history,omitempty"` // with -prefill: first history pages on the small ledger
 	Pgbench   pgbenchResult   `json:"pgbench"`
 	RSS       rssStats        `json:"rss"`
 	Server    serverStats     `json:"server"`
 	Reconcile reconcileResult `json:"reconcile"`
 	Targets   []target        `json:"targets"`
 	Prefill   *prefillResult  `json:"prefill,omitempty"`
+	SQLite    *sqliteResult   `json:"sqlite,omitempty"`
+	// PaymentSQL is pgbench running a payment's own statements.
+	PaymentSQL *paymentScriptResult `json:"pgbenchPaymentSql,omitempty"`
 }
 
 type machine struct {
@@ -55,6 +59,7 @@ type params struct {
 	Database        string            `json:"database"`
 	Kept            bool              `json:"kept"`
 	Prefill         int               `json:"prefill"`
+	Store           string            `json:"store"`
 	ServerOverrides map[string]string `json:"serverEnvOverrides,omitempty"`
 }
 
@@ -113,7 +118,7 @@ func newResult(cfg config, now time.Time) *result {
 		Machine:   machine{NumCPU: runtime.NumCPU(), CPU: procField("/proc/cpuinfo", "model name"), MemTotal: procField("/proc/meminfo", "MemTotal"), OS: runtime.GOOS + "/" + runtime.GOARCH},
 		Params: params{Duration: cfg.Duration.String(), Warmup: cfg.Warmup.String(), Concurrency: cfg.Concurrency,
 			Customers: cfg.Customers, Merchants: cfg.Merchants, Amount: cfg.Amount, TopUp: cfg.TopUp,
-			PgbenchScale: cfg.PgbenchScale, Server: server, Kept: cfg.Keep, Prefill: cfg.Prefill, ServerOverrides: overrides},
+			PgbenchScale: cfg.PgbenchScale, Server: server, Kept: cfg.Keep, Prefill: cfg.Prefill, Store: cfg.Store, ServerOverrides: overrides},
 	}
 }
 
@@ -212,14 +217,26 @@ func (r *result) evaluateFlat(add func(name, value, limit, status string)) {
 	p.RateRatio = round(p.Spread.Rate/r.Spread.Rate, 2)
 	within := func(x float64) bool { return x >= 0.8 && x <= 1.2 }
 	value := fmt.Sprintf("p50 ×%.2f, p99 ×%.2f at %s postings", p.P50Ratio, p.P99Ratio, countLabel(p.LedgerPostings))
-	switch {
-	case !within(p.P50Ratio) || !within(p.P99Ratio):
-		add(name, value, limit, "missed")
-	case p.LedgerPostings < flatAt:
-		add(name, value+" (< 10 M)", limit, "not measured")
-	default:
-		add(name, value, limit, "met")
+	verdict := func(name, value string, ok bool) {
+		switch {
+		case !ok:
+			add(name, value, limit, "missed")
+		case p.LedgerPostings < flatAt:
+			add(name, value+" (< 10 M)", limit, "not measured")
+		default:
+			add(name, value, limit, "met")
+		}
 	}
+	verdict(name, value, within(p.P50Ratio) && within(p.P99Ratio))
+	// History beside the payments: the first page and a deep page at N
+	// against the first page on the small ledger.
+	if r.History == nil || p.History == nil || p.DeepHistory == nil || r.History.P99 <= 0 {
+		return
+	}
+	p.HistoryP99x = round(p.History.P99/r.History.P99, 2)
+	deep := round(p.DeepHistory.P99/r.History.P99, 2)
+	verdict("history p99 flat (first page, deep page)",
+		fmt.Sprintf("×%.2f, ×%.2f at %s postings", p.HistoryP99x, deep, countLabel(p.LedgerPostings)), within(p.HistoryP99x) && within(deep))
 }
 
 func (r *result) print(w io.Writer) {
@@ -231,11 +248,18 @@ func (r *result) print(w io.Writer) {
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "phase\tpayments/s\tp50 ms\tp95 ms\tp99 ms\tmax ms\trequests\terrors\t")
-	var atN *phaseStats
+	var atN, lite *phaseStats
 	if r.Prefill != nil {
 		atN = r.Prefill.Spread
 	}
-	for _, s := range []*phaseStats{r.Spread, r.Hot, r.Half, atN} {
+	if r.SQLite != nil {
+		lite = r.SQLite.Spread
+	}
+	var histN, deepN *phaseStats
+	if r.Prefill != nil {
+		histN, deepN = r.Prefill.History, r.Prefill.DeepHistory
+	}
+	for _, s := range []*phaseStats{r.Spread, r.Hot, r.Half, r.History, atN, histN, deepN, lite} {
 		if s == nil {
 			continue
 		}
@@ -250,8 +274,14 @@ func (r *result) print(w io.Writer) {
 	} else {
 		fmt.Fprintf(tw, "pgbench tpcb-like (tps)\tfailed\t\t\t\t\t\t\t\n")
 	}
+	if ps := r.PaymentSQL; ps != nil && ps.SimpleTPS > 0 {
+		fmt.Fprintf(tw, "pgbench, a payment's SQL, simple protocol (tps)\t%.1f\t\t\t\t\t\t\t\n", ps.SimpleTPS)
+	}
+	if ps := r.PaymentSQL; ps != nil && ps.PreparedTPS > 0 {
+		fmt.Fprintf(tw, "pgbench, a payment's SQL, prepared as sent now (tps)\t%.1f\t\t\t\t\t\t\t\n", ps.PreparedTPS)
+	}
 	tw.Flush()
-	for _, s := range []*phaseStats{r.Warmup, r.Spread, r.Hot, r.Half, atN} {
+	for _, s := range []*phaseStats{r.Warmup, r.Spread, r.Hot, r.Half, atN, lite} {
 		if s == nil {
 			continue
 		}
@@ -269,6 +299,12 @@ func (r *result) print(w io.Writer) {
 	}
 	if p := r.Prefill; p != nil {
 		r.printPrefill(w)
+	}
+	if l := r.SQLite; l != nil && l.Error != "" {
+		fmt.Fprintf(w, "sqlite: failed: %s\n", l.Error)
+	} else if l != nil {
+		fmt.Fprintf(w, "sqlite: %d customers set up in %.1fs; peak RSS %.1f MiB; log: %d warnings, %d errors\n",
+			l.Setup.Customers, l.Setup.Seconds, l.RSS.PeakRSSMiB, l.Server.Warnings, l.Server.Errors)
 	}
 	fmt.Fprintf(w, "reconcile (exit %d): %s\n\n", r.Reconcile.ExitCode, lastLine(r.Reconcile.Output))
 
@@ -315,6 +351,8 @@ func (r *result) printPrefill(w io.Writer) {
 	}
 	fmt.Fprintf(w, "prefill: %d postings inserted in %.1fs (%.0f/s), VACUUM ANALYZE + CHECKPOINT %.1fs; ledger %d postings, postings table %.0f MiB\n",
 		p.Inserted, p.InsertSeconds, float64(p.Inserted)/max(p.InsertSeconds, 0.1), p.VacuumSeconds, p.LedgerPostings, p.PostingsMiB)
+	fmt.Fprintf(w, "  with their business rows: %d transactions, %d partner events, %d idempotency keys (history of %d customers)\n",
+		p.Transactions, p.Events, p.Keys, p.Payers)
 	if p.Checkpoint != "" {
 		fmt.Fprintf(w, "  CHECKPOINT failed: %s\n", p.Checkpoint)
 	}

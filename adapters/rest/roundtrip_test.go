@@ -1,0 +1,74 @@
+package rest_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/uptrace/bun"
+
+	"github.com/dompet/wallet/adapters/bunstore"
+	"github.com/dompet/wallet/internal/apptest"
+	"github.com/dompet/wallet/internal/testdb"
+)
+
+// statements records the SQL a bun database sends. A query built by bun
+// and run in a transaction passes the hooks twice (the query, then the
+// transaction's QueryContext): a repeat of the previous text is one
+// statement.
+type statements struct {
+	mu  sync.Mutex
+	on  bool
+	sql []string
+}
+
+func (s *statements) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+
+func (s *statements) AfterQuery(_ context.Context, e *bun.QueryEvent) { s.add(e.Query) }
+
+func (s *statements) add(query string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.on && (len(s.sql) == 0 || s.sql[len(s.sql)-1] != query) {
+		s.sql = append(s.sql, query)
+	}
+}
+
+// TestPaymentRoundTrips pins the round trips of a payment on PostgreSQL
+// (ADR 0009): BEGIN, one read that locks the pocket, one batch of writes
+// (postings, balances, shard, transaction, event, stored answer), COMMIT.
+// It counts; it does not time anything.
+func TestPaymentRoundTrips(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, db *bunstore.DB) {
+		if db.Dialect != bunstore.Postgres {
+			t.Skip("round trips matter on PostgreSQL only")
+		}
+		s := apptest.New(t, db, nil)
+		c := newClient(s, "PARTNER")
+		bank := newClient(s, "CHANNEL")
+		register(t, c, "081300000095")
+		expect(t, topUpVA(t, bank, "081300000095", 100000, "RT-1"), 200, 0)
+		rec := &statements{}
+		db.Bun.AddQueryHook(rec)
+		db.TraceStatements(rec.add)
+		rec.mu.Lock()
+		rec.on = true
+		rec.mu.Unlock()
+		expect(t, c.post("/wallet-payment/", `{"mobileNumber":"081300000095","amount":"1000","orderId":"RT-ORDER"}`), 200, 0)
+		rec.mu.Lock()
+		rec.on = false
+		got := rec.sql
+		rec.mu.Unlock()
+		var statements int
+		for _, q := range got {
+			t.Logf("round trip: %.100s", strings.ReplaceAll(q, "\n", " "))
+			statements += strings.Count(q, ";\n") + strings.Count(q, " AS (INSERT") + strings.Count(q, " AS (UPDATE") + 1
+		}
+		t.Logf("a payment: %d round trips, %d SQL statements, one transaction", len(got), statements)
+		if len(got) != 4 || got[0] != "BEGIN" || got[3] != "COMMIT" {
+			t.Fatalf("a payment took %d round trips, want 4: BEGIN, the locking read, the batch, COMMIT", len(got))
+		}
+	})
+}

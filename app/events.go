@@ -297,16 +297,22 @@ func (a *App) ReplayEvent(ctx context.Context, id string) (Event, error) {
 	var e Event
 	err := a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
 		var err error
-		if e, err = r.Events.Get(ctx, id); err != nil {
-			return err
-		}
-		e.Status, e.LastError = EventPending, ""
-		if err := r.Events.Save(ctx, e); err != nil {
-			return err
-		}
-		return r.Jobs.DeliverEvent(ctx, id)
+		e, err = replayEvent(ctx, r, id)
+		return err
 	})
 	return e, err
+}
+
+func replayEvent(ctx context.Context, r Repos, id string) (Event, error) {
+	e, err := r.Events.Get(ctx, id)
+	if err != nil {
+		return Event{}, err
+	}
+	e.Status, e.LastError = EventPending, ""
+	if err := r.Events.Save(ctx, e); err != nil {
+		return Event{}, err
+	}
+	return e, r.Jobs.DeliverEvent(ctx, id)
 }
 
 // SetCallbackURL changes where a partner receives webhooks.

@@ -89,9 +89,16 @@ func (a *App) SubmitKYC(ctx context.Context, cmd SubmitKYC) (*kyc.Submission, er
 }
 
 // DecideKYC is an operator approving or rejecting a customer's pending
-// submission (the CLI).
+// submission (the CLI; the console calls it through Backoffice.DecideKYCAs).
 // Errors: InvalidMobile, NotFound, Invalid (nothing pending, no reason).
 func (a *App) DecideKYC(ctx context.Context, mobile string, approve bool, reason string) (*customer.Customer, error) {
+	return a.decideKYC(ctx, mobile, approve, reason, nil)
+}
+
+// decideKYC runs the decision; also, when set, runs in the same transaction
+// (the audit line).
+func (a *App) decideKYC(ctx context.Context, mobile string, approve bool, reason string,
+	also func(ctx context.Context, r Repos, c *customer.Customer) error) (*customer.Customer, error) {
 	m, err := a.phones.Normalize(mobile)
 	if err != nil {
 		return nil, err
@@ -110,6 +117,9 @@ func (a *App) DecideKYC(ctx context.Context, mobile string, approve bool, reason
 			return err
 		}
 		out = c
+		if also != nil {
+			return also(ctx, r, c)
+		}
 		return nil
 	})
 	return out, err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dompet/wallet/domain/customer"
 	"github.com/dompet/wallet/domain/kyc"
+	"github.com/dompet/wallet/domain/operator"
 	"github.com/dompet/wallet/domain/otp"
 	"github.com/dompet/wallet/domain/partner"
 	"github.com/dompet/wallet/domain/session"
@@ -28,6 +29,8 @@ type Repos struct {
 	Notifications NotificationStore
 	Jobs          JobQueue
 	Idempotency   IdempotencyStore
+	Operators     operator.Repository
+	Lookups       Lookups
 }
 
 // UnitOfWork runs fn inside one database transaction. fn's repositories are

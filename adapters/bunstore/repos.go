@@ -195,6 +195,10 @@ func (r partnerRepo) ByID(ctx context.Context, id string) (*partner.Partner, err
 	if err := r.db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
 		return nil, one(err, partner.ErrNotFound)
 	}
+	return row.toDomain()
+}
+
+func (row *partnerRow) toDomain() (*partner.Partner, error) {
 	p := partner.Rehydrate(row.ID, row.Name, partner.Role(row.Role), row.SealedSecret, row.CreatedAt)
 	if row.BankTransferFee.Valid {
 		p.SetBankTransferFee(row.BankTransferFee.Int64)

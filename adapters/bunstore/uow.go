@@ -77,6 +77,8 @@ func (u *UnitOfWork) repos(db bun.IDB, sqlTx *sql.Tx) app.Repos {
 		Events:        eventRepo{s},
 		Notifications: notificationRepo{s},
 		Idempotency:   idempotencyRepo{s},
+		Operators:     operatorRepo{s},
+		Lookups:       lookups{s},
 	}
 	if u.jobs != nil && sqlTx != nil {
 		r.Jobs = u.jobs(sqlTx)

@@ -46,6 +46,8 @@ func Run(t *testing.T, open func(t *testing.T) app.UnitOfWork) {
 		{"notification", notificationCases},
 		{"event", eventCases},
 		{"idempotency", idempotencyCases},
+		{"operator", operatorCases},
+		{"lookup", lookupCases},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

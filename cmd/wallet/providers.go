@@ -9,6 +9,7 @@ import (
 	"github.com/dompet/wallet/adapters/bankgw"
 	"github.com/dompet/wallet/adapters/banks"
 	"github.com/dompet/wallet/adapters/bunstore"
+	webconsole "github.com/dompet/wallet/adapters/console"
 	"github.com/dompet/wallet/adapters/jobs"
 	"github.com/dompet/wallet/adapters/notify/console"
 	"github.com/dompet/wallet/adapters/notify/sms"
@@ -34,6 +35,9 @@ type container struct {
 	Runner  *jobs.Runner
 	REST    *rest.Server
 	Mounts  rest.Mounts
+	// Backoffice and Console are the operators' use cases and web console.
+	Backoffice *app.Backoffice
+	Console    *webconsole.Server
 }
 
 func provideStoreConfig(cfg Config) bunstore.Config {

@@ -10,8 +10,10 @@ import (
 	"context"
 	"github.com/dompet/wallet/adapters/bankgw"
 	"github.com/dompet/wallet/adapters/bunstore"
+	"github.com/dompet/wallet/adapters/console"
 	"github.com/dompet/wallet/adapters/ekyc"
 	"github.com/dompet/wallet/adapters/jobs"
+	"github.com/dompet/wallet/adapters/password"
 	"github.com/dompet/wallet/adapters/phone"
 	"github.com/dompet/wallet/adapters/qrisswitch"
 	"github.com/dompet/wallet/adapters/rest"
@@ -89,13 +91,18 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 	validate := rest.NewValidator()
 	server := rest.NewServer(appApp, validate, uliDs, db, log)
 	mounts := provideMounts(cfg, appApp, courier, validate, log)
+	argon2id := password.NewArgon2id()
+	backoffice := app.NewBackoffice(appApp, argon2id, db)
+	consoleServer := console.New(backoffice, log)
 	mainContainer := &container{
-		DB:      db,
-		App:     appApp,
-		Courier: courier,
-		Runner:  runner,
-		REST:    server,
-		Mounts:  mounts,
+		DB:         db,
+		App:        appApp,
+		Courier:    courier,
+		Runner:     runner,
+		REST:       server,
+		Mounts:     mounts,
+		Backoffice: backoffice,
+		Console:    consoleServer,
 	}
 	return mainContainer, func() {
 		cleanup()

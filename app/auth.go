@@ -46,6 +46,9 @@ func (a *App) AuthenticatePartner(ctx context.Context, req SignedRequest) (*part
 	if err := partner.Verify(secret, req.Method, req.PathWithQuery, req.Body, req.Timestamp, req.Signature, a.now()); err != nil {
 		return nil, err
 	}
+	if p.Disabled() {
+		return nil, partner.ErrDisabled
+	}
 	return p, nil
 }
 
@@ -70,7 +73,7 @@ func (a *App) partnerWithSecret(ctx context.Context, id string) (*partner.Partne
 			return c.partner, c.secret, nil
 		}
 	}
-	p, err := a.Partner(ctx, id)
+	p, err := a.loadPartner(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -83,8 +86,17 @@ func (a *App) partnerWithSecret(ctx context.Context, id string) (*partner.Partne
 }
 
 // Partner loads a partner by the id a frontend sends in X-PARTNER-ID.
-// Errors: Unauthenticated when unknown.
+// Errors: Unauthenticated when unknown or disabled.
 func (a *App) Partner(ctx context.Context, id string) (*partner.Partner, error) {
+	p, err := a.loadPartner(ctx, id)
+	if err == nil && p.Disabled() {
+		return nil, partner.ErrDisabled
+	}
+	return p, err
+}
+
+// loadPartner loads a partner, disabled or not (webhook deliveries).
+func (a *App) loadPartner(ctx context.Context, id string) (*partner.Partner, error) {
 	if id == "" || len(id) > 64 {
 		return nil, ErrUnknownPartner
 	}

@@ -568,3 +568,33 @@ func (b *Backoffice) loginFailure(email, action, client string) operator.AuditEn
 	e.OperatorID, e.Email = "", email
 	return e
 }
+
+// DisablePartner stops a partner's requests from being accepted; ADMIN
+// only. Other processes notice within their partner cache time (a minute).
+// Errors: Forbidden, NotFound, Invalid (no reason).
+func (b *Backoffice) DisablePartner(ctx context.Context, o *operator.Operator, partnerID, reason string) (*partner.Partner, error) {
+	if err := b.authorize(ctx, o, operator.ManagePartners, partnerID); err != nil {
+		return nil, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, fault.Invalidf("reason", "is required")
+	}
+	var p *partner.Partner
+	err := b.app.uow.Do(ctx, func(ctx context.Context, r Repos) error {
+		var err error
+		if p, err = r.Partners.ByID(ctx, partnerID); err != nil {
+			return err
+		}
+		p.Disable(b.app.now())
+		if err := r.Partners.Update(ctx, p); err != nil {
+			return err
+		}
+		return b.record(ctx, r, o, "partner.disable", partnerID, reason)
+	})
+	if err != nil {
+		return nil, err
+	}
+	b.app.partners.Delete(partnerID)
+	return p, nil
+}

@@ -95,6 +95,10 @@ func TestBackofficeRolesAreEnforcedInTheUseCases(t *testing.T) {
 		_, _, err := o.bo.CreateOperator(context.Background(), op, "new@dompet.example", "SUPPORT")
 		return err
 	}
+	disablePartner := func(o *office, op *operator.Operator) error {
+		_, err := o.bo.DisablePartner(context.Background(), op, o.partner.ID(), "secret leaked")
+		return err
+	}
 	auditLog := func(o *office, op *operator.Operator) error {
 		_, err := o.bo.AuditLog(context.Background(), op, 10)
 		return err
@@ -114,6 +118,7 @@ func TestBackofficeRolesAreEnforcedInTheUseCases(t *testing.T) {
 		{"block a customer", block, []operator.Role{S, A}},
 		{"replay dead webhooks", replay, []operator.Role{S, A}},
 		{"create an operator", createOperator, []operator.Role{A}},
+		{"disable a partner", disablePartner, []operator.Role{A}},
 		{"read the audit log", auditLog, []operator.Role{A}},
 	}
 	for _, c := range cases {
@@ -311,6 +316,42 @@ func TestReconcileIsOpenToEveryRoleAndAudited(t *testing.T) {
 		t.Fatalf("reconcile: %+v %v", rep, err)
 	}
 	if e := o.audit()[0]; e.Action != "reconcile.run" || e.Detail != "OK" {
+		t.Fatalf("audit entry %+v", e)
+	}
+}
+
+func TestDisabledPartnerIsRefused(t *testing.T) {
+	t.Parallel()
+	o := newOffice(t)
+	ctx := context.Background()
+	res, err := o.app.CreatePartner(ctx, app.NewPartner{Name: "Leaky", Role: "PARTNER"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := res.Partner.ID()
+	signed := func() error {
+		ts := o.clock.Now().Format(time.RFC3339)
+		_, err := o.app.AuthenticatePartner(ctx, app.SignedRequest{PartnerID: id, Method: "GET", PathWithQuery: "/banks/",
+			Timestamp: ts, Signature: partner.Sign([]byte(res.Secret), "GET", "/banks/", nil, ts)})
+		return err
+	}
+	if err := signed(); err != nil {
+		t.Fatalf("before disable: %v", err)
+	}
+	if _, err := o.bo.DisablePartner(ctx, o.ops[operator.RoleAdmin], id, ""); err == nil {
+		t.Fatal("disable without a reason was accepted")
+	}
+	p, err := o.bo.DisablePartner(ctx, o.ops[operator.RoleAdmin], id, "secret leaked")
+	if err != nil || !p.Disabled() {
+		t.Fatalf("disable: %v %v", p, err)
+	}
+	if err := signed(); !errors.Is(err, partner.ErrDisabled) {
+		t.Fatalf("signed request of a disabled partner: %v", err)
+	}
+	if _, err := o.app.Partner(ctx, id); !errors.Is(err, partner.ErrDisabled) {
+		t.Fatalf("X-PARTNER-ID of a disabled partner: %v", err)
+	}
+	if e := o.audit()[0]; e.Action != "partner.disable" || e.Target != id || e.Detail != "secret leaked" {
 		t.Fatalf("audit entry %+v", e)
 	}
 }

@@ -165,6 +165,7 @@ type partnerRow struct {
 	CreatedAt       time.Time     `bun:"created_at"`
 	BankTransferFee sql.NullInt64 `bun:"bank_transfer_fee"`
 	CallbackURL     string        `bun:"callback_url"`
+	DisabledAt      sql.NullTime  `bun:"disabled_at"`
 }
 
 func partnerFromDomain(p *partner.Partner) *partnerRow {
@@ -172,6 +173,9 @@ func partnerFromDomain(p *partner.Partner) *partnerRow {
 		CreatedAt: utc(p.CreatedAt()), CallbackURL: p.CallbackURL()}
 	if fee, ok := p.BankTransferFee(); ok {
 		row.BankTransferFee = sql.NullInt64{Int64: fee, Valid: true}
+	}
+	if p.Disabled() {
+		row.DisabledAt = sql.NullTime{Time: utc(p.DisabledAt()), Valid: true}
 	}
 	return row
 }
@@ -186,7 +190,7 @@ func (r partnerRepo) Add(ctx context.Context, p *partner.Partner) error {
 }
 
 func (r partnerRepo) Update(ctx context.Context, p *partner.Partner) error {
-	res, err := r.db.NewUpdate().Model(partnerFromDomain(p)).WherePK().Column("bank_transfer_fee", "callback_url").Exec(ctx)
+	res, err := r.db.NewUpdate().Model(partnerFromDomain(p)).WherePK().Column("bank_transfer_fee", "callback_url", "disabled_at").Exec(ctx)
 	return updatedOne(res, err, partner.ErrNotFound)
 }
 
@@ -205,6 +209,9 @@ func (row *partnerRow) toDomain() (*partner.Partner, error) {
 	}
 	if err := p.SetCallbackURL(row.CallbackURL); err != nil {
 		return nil, err
+	}
+	if row.DisabledAt.Valid {
+		p.Disable(row.DisabledAt.Time)
 	}
 	return p, nil
 }

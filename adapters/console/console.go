@@ -85,6 +85,7 @@ func (s *Server) Handler() http.Handler {
 	authed("POST /console/webhooks/replay", s.replay)
 	authed("POST /console/webhooks/replay-dead", s.replayDead)
 	authed("GET /console/partners", s.partnersPage)
+	authed("POST /console/partners/disable", s.disablePartner)
 	authed("GET /console/reconcile", s.reconcilePage)
 	authed("POST /console/reconcile", s.reconcile)
 	authed("GET /console/audit", s.auditPage)

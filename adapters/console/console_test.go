@@ -21,6 +21,7 @@ import (
 	"github.com/dompet/wallet/domain/customer"
 	"github.com/dompet/wallet/domain/kyc"
 	"github.com/dompet/wallet/domain/operator"
+	"github.com/dompet/wallet/domain/partner"
 	"github.com/dompet/wallet/domain/wallet"
 )
 
@@ -36,7 +37,9 @@ func (plainHasher) Verify(enc, p string) bool     { return enc == "plain:"+p }
 
 type okAuditor struct{}
 
-func (okAuditor) Audit(context.Context) (app.AuditReport, error) { return app.AuditReport{Entries: 1}, nil }
+func (okAuditor) Audit(context.Context) (app.AuditReport, error) {
+	return app.AuditReport{Entries: 1}, nil
+}
 
 type env struct {
 	t         *testing.T
@@ -366,4 +369,39 @@ func mustURL(s string) *url.URL {
 		panic(err)
 	}
 	return u
+}
+
+func TestOnlyAnAdminDisablesAPartner(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	err := e.store.Do(ctx, func(ctx context.Context, r app.Repos) error {
+		p, err := partner.New("ptn1", "Toko Maju", partner.RolePartner, []byte("sealed"), time.Now())
+		if err != nil {
+			return err
+		}
+		return r.Partners.Add(ctx, p)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sup := e.client()
+	sup.login(operator.RoleSupport)
+	sup.do("GET", "/console/partners", nil)
+	if strings.Contains(sup.last, "/console/partners/disable") {
+		t.Error("SUPPORT is shown the disable button")
+	}
+	if resp := sup.do("POST", "/console/partners/disable", url.Values{"csrf": {sup.csrf()}, "partner": {"ptn1"}, "reason": {"x"}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("SUPPORT disable: %d", resp.StatusCode)
+	}
+	adm := e.client()
+	adm.login(operator.RoleAdmin)
+	adm.do("GET", "/console/partners", nil)
+	if resp := adm.do("POST", "/console/partners/disable", url.Values{"csrf": {adm.csrf()}, "partner": {"ptn1"}, "reason": {"leaked secret"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("ADMIN disable: %d\n%s", resp.StatusCode, adm.last)
+	}
+	adm.do("GET", "/console/partners", nil)
+	if !strings.Contains(adm.last, "Toko Maju is disabled") || !strings.Contains(adm.last, "disabled 20") {
+		t.Fatalf("partners page after disable:\n%s", adm.last)
+	}
 }

@@ -235,14 +235,28 @@ func webhooksURL(partnerID, state string) string {
 }
 
 func (s *Server) partnersPage(w http.ResponseWriter, r *http.Request) {
-	p := s.page(r, "Partners", "")
+	s.showPartners(w, r, http.StatusOK, "")
+}
+
+func (s *Server) showPartners(w http.ResponseWriter, r *http.Request, status int, errMsg string) {
+	p := s.page(r, "Partners", errMsg)
 	partners, err := s.bo.Partners(r.Context(), p.Op)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	p.Data = partners
-	s.render(w, r, http.StatusOK, "partners", p)
+	s.render(w, r, status, "partners", p)
+}
+
+func (s *Server) disablePartner(w http.ResponseWriter, r *http.Request) {
+	pt, err := s.bo.DisablePartner(r.Context(), sessionOf(r).op, r.PostFormValue("partner"), r.PostFormValue("reason"))
+	if err != nil {
+		status, msg := s.describe(r, err)
+		s.showPartners(w, r, status, msg)
+		return
+	}
+	done(w, r, prefix+"/partners", pt.Name()+" is disabled: its requests are refused.")
 }
 
 func (s *Server) reconcilePage(w http.ResponseWriter, r *http.Request) {

@@ -218,6 +218,9 @@ func (r partnerRepo) Update(ctx context.Context, p *partner.Partner) error {
 	if err := stored.SetCallbackURL(p.CallbackURL()); err != nil {
 		return err
 	}
+	if p.Disabled() {
+		stored.Disable(p.DisabledAt())
+	}
 	r.st.partners[p.ID()] = stored
 	return nil
 }
@@ -229,6 +232,9 @@ func copyPartner(p *partner.Partner) *partner.Partner {
 	}
 	// A URL the partner accepted once is accepted again.
 	_ = c.SetCallbackURL(p.CallbackURL())
+	if p.Disabled() {
+		c.Disable(p.DisabledAt())
+	}
 	return c
 }
 

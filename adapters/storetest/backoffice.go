@@ -240,4 +240,20 @@ var lookupCases = []testCase{
 			return nil
 		})
 	}},
+	{"a disabled partner stays disabled", func(t *testing.T, uow app.UnitOfWork) {
+		p := addPartner(t, uow)
+		eq(t, "disabled before", getPartner(t, uow, p.ID()).Disabled(), false)
+		p.Disable(at(time.Hour))
+		do(t, uow, func(ctx context.Context, r app.Repos) error { return r.Partners.Update(ctx, p) })
+		got := getPartner(t, uow, p.ID())
+		eq(t, "disabled", got.Disabled(), true)
+		eqTime(t, "disabled at", got.DisabledAt(), at(time.Hour))
+		do(t, uow, func(ctx context.Context, r app.Repos) error {
+			ps, err := r.Lookups.Partners(ctx)
+			if err == nil && (len(ps) != 1 || !ps[0].Disabled()) {
+				t.Errorf("listed %v", ps)
+			}
+			return err
+		})
+	}},
 }

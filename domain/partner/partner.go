@@ -51,7 +51,26 @@ type Partner struct {
 	bankFee      int64
 	hasBankFee   bool
 	callbackURL  string
+	disabledAt   time.Time
 }
+
+// ErrDisabled refuses the requests of a disabled partner.
+var ErrDisabled = fault.New(fault.Unauthenticated, "partner disabled")
+
+// Disable stops the partner's requests from being accepted (an operator
+// does it, for example when its secret leaked). Disabling a disabled
+// partner keeps the first time.
+func (p *Partner) Disable(at time.Time) {
+	if p.disabledAt.IsZero() {
+		p.disabledAt = at
+	}
+}
+
+// Disabled reports whether the partner is disabled.
+func (p *Partner) Disabled() bool { return !p.disabledAt.IsZero() }
+
+// DisabledAt returns when the partner was disabled, zero when it is not.
+func (p *Partner) DisabledAt() time.Time { return p.disabledAt }
 
 // SetCallbackURL sets where the partner receives webhooks; empty turns them
 // off. Only absolute http(s) URLs are accepted.

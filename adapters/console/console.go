@@ -89,6 +89,8 @@ func (s *Server) Handler() http.Handler {
 	authed("GET /console/reconcile", s.reconcilePage)
 	authed("POST /console/reconcile", s.reconcile)
 	authed("GET /console/audit", s.auditPage)
+	authed("GET /console/operators", s.operatorsPage)
+	authed("POST /console/operators", s.createOperator)
 	return securityHeaders(mux)
 }
 

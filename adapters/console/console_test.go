@@ -405,3 +405,29 @@ func TestOnlyAnAdminDisablesAPartner(t *testing.T) {
 		t.Fatalf("partners page after disable:\n%s", adm.last)
 	}
 }
+
+func TestAdminCreatesAnOperator(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	rev := e.client()
+	rev.login(operator.RoleReviewer)
+	if resp := rev.do("GET", "/console/operators", nil); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("REVIEWER operators page: %d", resp.StatusCode)
+	}
+	if resp := rev.do("POST", "/console/operators", url.Values{"csrf": {rev.csrf()}, "email": {"x@dompet.example"}, "role": {"ADMIN"}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("REVIEWER creates an operator: %d", resp.StatusCode)
+	}
+	adm := e.client()
+	adm.login(operator.RoleAdmin)
+	adm.do("GET", "/console/operators", nil)
+	if resp := adm.do("POST", "/console/operators", url.Values{"csrf": {adm.csrf()}, "email": {"dewi@dompet.example"}, "role": {"SUPPORT"}}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("ADMIN creates an operator: %d\n%s", resp.StatusCode, adm.last)
+	}
+	m := regexp.MustCompile(`id="new-password">([^<]+)<`).FindStringSubmatch(adm.last)
+	if m == nil {
+		t.Fatalf("no password shown:\n%s", adm.last)
+	}
+	if _, _, err := e.bo.Login(context.Background(), "dewi@dompet.example", m[1], "10.0.0.9"); err != nil {
+		t.Fatalf("the shown password does not sign in: %v", err)
+	}
+}

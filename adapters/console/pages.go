@@ -41,7 +41,7 @@ func rupiah(n int64) string {
 func parsePages() map[string]*template.Template {
 	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"login", "error", "kyc", "customers", "transactions", "webhooks", "partners", "reconcile", "audit"} {
+	for _, name := range []string{"login", "error", "kyc", "customers", "transactions", "webhooks", "partners", "reconcile", "audit", "operators"} {
 		pages[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html"))
 	}
 	return pages
@@ -283,4 +283,41 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Data = log
 	s.render(w, r, http.StatusOK, "audit", p)
+}
+
+type operatorsData struct {
+	Operators []*operator.Operator
+	Created   *operator.Operator
+	Password  string // of Created, shown once
+}
+
+func (s *Server) operatorsPage(w http.ResponseWriter, r *http.Request) {
+	s.showOperators(w, r, http.StatusOK, operatorsData{}, "")
+}
+
+func (s *Server) showOperators(w http.ResponseWriter, r *http.Request, status int, d operatorsData, errMsg string) {
+	p := s.page(r, "Operators", errMsg)
+	var err error
+	if d.Operators, err = s.bo.Operators(r.Context(), p.Op); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Data = d
+	s.render(w, r, status, "operators", p)
+}
+
+// createOperator answers with the page itself, not a redirect: the new
+// password is shown on this one response and stored nowhere else.
+func (s *Server) createOperator(w http.ResponseWriter, r *http.Request) {
+	o, pw, err := s.bo.CreateOperator(r.Context(), sessionOf(r).op, r.PostFormValue("email"), r.PostFormValue("role"))
+	if err != nil {
+		status, msg := s.describe(r, err)
+		if status == http.StatusForbidden {
+			s.fail(w, r, err)
+			return
+		}
+		s.showOperators(w, r, status, operatorsData{}, msg)
+		return
+	}
+	s.showOperators(w, r, http.StatusOK, operatorsData{Created: o, Password: pw}, "")
 }

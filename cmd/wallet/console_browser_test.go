@@ -307,4 +307,6 @@ func TestConsoleInABrowser(t *testing.T) {
 		}
 	}
 	shot("audit")
+	do("operators page", chromedp.Navigate(base+"/console/operators"), chromedp.WaitVisible(chromedp.ID("operators")))
+	shot("operators")
 }

@@ -196,9 +196,21 @@ func (b *Backoffice) allowLogin(keys []string) bool {
 	return ok
 }
 
+// maxTracked bounds the failure table against a flood of made-up e-mails:
+// past it, expired entries are swept.
+const maxTracked = 10_000
+
 func (b *Backoffice) failLogin(keys []string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if len(b.fails) > maxTracked {
+		cut := b.app.now().Add(-loginWindow)
+		for k, ts := range b.fails {
+			if len(ts) == 0 || !ts[len(ts)-1].After(cut) {
+				delete(b.fails, k)
+			}
+		}
+	}
 	for _, k := range keys {
 		b.fails[k] = append(b.fails[k], b.app.now())
 	}
@@ -304,13 +316,15 @@ type CustomerDetail struct {
 	IncomingThisMonth int64
 }
 
-// Customer finds a customer by mobile number.
+// Customer finds a customer by mobile number. Looking up a customer's
+// personal data is itself audited.
 // Errors: InvalidMobile, NotFound.
 func (b *Backoffice) Customer(ctx context.Context, o *operator.Operator, mobile string) (CustomerDetail, error) {
 	m, err := b.app.phones.Normalize(mobile)
 	if err != nil {
 		return CustomerDetail{}, err
 	}
+	b.recordDetached(ctx, b.entry(o, "customer.view", m.String(), "", operator.OutcomeDone))
 	var out CustomerDetail
 	err = b.app.uow.Do(ctx, func(ctx context.Context, r Repos) error {
 		c, err := r.Customers.ByMobile(ctx, m, false)

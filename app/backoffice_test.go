@@ -237,8 +237,9 @@ func TestBlockedCustomerCannotPayUntilUnblocked(t *testing.T) {
 		t.Fatalf("customer after unblock: %+v %v", d, err)
 	}
 	log := o.audit()
-	if log[0].Action != "customer.unblock" || log[0].Detail != "phone recovered" || log[1].Action != "customer.block" {
-		t.Fatalf("audit log %+v", log[:2])
+	if log[0].Action != "customer.view" || log[0].Target != "6281200000001" || log[0].OperatorID != o.ops[operator.RoleReviewer].ID() ||
+		log[1].Action != "customer.unblock" || log[1].Detail != "phone recovered" || log[2].Action != "customer.block" {
+		t.Fatalf("audit log %+v", log[:3])
 	}
 }
 

@@ -39,6 +39,7 @@ const (
 	loginCookie   = "console_login"
 	flashCookie   = "console_flash"
 	prefix        = "/console"
+	maxBody       = 64 << 10
 )
 
 // Server serves the console under /console/.
@@ -107,6 +108,8 @@ func securityHeaders(next http.Handler) http.Handler {
 		if !strings.HasPrefix(r.URL.Path, prefix+"/static/") {
 			h.Set("Cache-Control", "no-store")
 		}
+		// Forms are small; a larger body is refused before it is parsed.
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		next.ServeHTTP(w, r)
 	})
 }

@@ -276,6 +276,9 @@ func TestKYCDecisionThroughTheConsole(t *testing.T) {
 	}
 	// A REVIEWER may not block.
 	rev.do("GET", "/console/customers?mobile=081234567890", nil)
+	if strings.Contains(rev.last, `id="block"`) {
+		t.Error("REVIEWER is shown the block button")
+	}
 	if resp := rev.do("POST", "/console/customers/block", url.Values{"csrf": {rev.csrf()}, "mobile": {mobile}, "action": {"block"}, "reason": {"x"}}); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("REVIEWER block: %d", resp.StatusCode)
 	}

@@ -295,15 +295,11 @@ func (b *Backoffice) KYCQueue(ctx context.Context, o *operator.Operator) ([]KYCI
 // audit line.
 // Errors: Forbidden, InvalidMobile, NotFound, Invalid.
 func (b *Backoffice) DecideKYCAs(ctx context.Context, o *operator.Operator, mobile string, approve bool, reason string) (*customer.Customer, error) {
-	action := "kyc.reject"
-	if approve {
-		action = "kyc.approve"
-	}
 	if err := b.authorize(ctx, o, operator.DecideKYC, mobile); err != nil {
 		return nil, err
 	}
 	return b.app.decideKYC(ctx, mobile, approve, reason, func(ctx context.Context, r Repos, c *customer.Customer) error {
-		return b.record(ctx, r, o, action, c.Mobile().String(), reason)
+		return b.record(ctx, r, o, kycAction(approve), c.Mobile().String(), reason)
 	})
 }
 
@@ -553,8 +549,12 @@ func (b *Backoffice) authorize(ctx context.Context, o *operator.Operator, a oper
 
 // entry builds an audit line; a nil operator is the CLI.
 func (b *Backoffice) entry(o *operator.Operator, action, target, detail, outcome string) operator.AuditEntry {
-	e := operator.AuditEntry{ID: b.app.ids.New(), OperatorID: CLI, Email: CLI, Action: action, Target: target,
-		Detail: detail, Outcome: outcome, At: b.app.now()}
+	return b.app.auditEntry(o, action, target, detail, outcome)
+}
+
+func (a *App) auditEntry(o *operator.Operator, action, target, detail, outcome string) operator.AuditEntry {
+	e := operator.AuditEntry{ID: a.ids.New(), OperatorID: CLI, Email: CLI, Action: action, Target: target,
+		Detail: detail, Outcome: outcome, At: a.now()}
 	if o != nil {
 		e.OperatorID, e.Email = o.ID(), o.Email()
 	}

@@ -356,3 +356,16 @@ func TestDisabledPartnerIsRefused(t *testing.T) {
 		t.Fatalf("audit entry %+v", e)
 	}
 }
+
+func TestCLIDecisionsAreAuditedToo(t *testing.T) {
+	t.Parallel()
+	o := newOffice(t)
+	o.pendingKYC("081200000001")
+	if _, err := o.app.DecideKYC(context.Background(), "081200000001", false, "name differs from KTP"); err != nil {
+		t.Fatal(err)
+	}
+	e := o.audit()[0]
+	if e.Action != "kyc.reject" || e.OperatorID != app.CLI || e.Target != "6281200000001" || e.Detail != "name differs from KTP" {
+		t.Fatalf("audit entry %+v", e)
+	}
+}

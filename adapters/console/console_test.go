@@ -434,3 +434,52 @@ func TestAdminCreatesAnOperator(t *testing.T) {
 		t.Fatalf("the shown password does not sign in: %v", err)
 	}
 }
+
+func TestReplayDeadWebhooks(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	err := e.store.Do(ctx, func(ctx context.Context, r app.Repos) error {
+		for _, ev := range []app.Event{
+			{ID: "ev1", PartnerID: "ptn1", CustomerID: "cus1", ReffID: "trx1", Type: app.EventTransactionUpdated, Payload: []byte("{}"), Status: app.EventDead, Attempts: 36, CreatedAt: time.Now()},
+			{ID: "ev2", PartnerID: "ptn1", CustomerID: "cus1", ReffID: "trx2", Type: app.EventTransactionUpdated, Payload: []byte("{}"), Status: app.EventDelivered, CreatedAt: time.Now()},
+		} {
+			if err := r.Events.Add(ctx, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev := e.client()
+	rev.login(operator.RoleReviewer)
+	rev.do("GET", "/console/webhooks?partner=ptn1&status=DEAD", nil)
+	if !strings.Contains(rev.last, `data-event="ev1"`) || strings.Contains(rev.last, `data-event="ev2"`) || strings.Contains(rev.last, "replay-dead") {
+		t.Fatalf("REVIEWER's DEAD filter:\n%s", rev.last)
+	}
+	if resp := rev.do("POST", "/console/webhooks/replay-dead", url.Values{"csrf": {rev.csrf()}, "partner": {"ptn1"}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("REVIEWER replay: %d", resp.StatusCode)
+	}
+	sup := e.client()
+	sup.login(operator.RoleSupport)
+	sup.do("GET", "/console/webhooks?partner=ptn1", nil)
+	resp := sup.do("POST", "/console/webhooks/replay-dead", url.Values{"csrf": {sup.csrf()}, "partner": {"ptn1"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("SUPPORT replay: %d\n%s", resp.StatusCode, sup.last)
+	}
+	sup.do("GET", resp.Header.Get("Location"), nil)
+	if !strings.Contains(sup.last, "1 dead event(s) queued") {
+		t.Fatalf("after replay:\n%s", sup.last)
+	}
+	var queued []string
+	for _, j := range e.store.Jobs() {
+		if j.Kind == memstore.JobDeliver {
+			queued = append(queued, j.EventID)
+		}
+	}
+	if len(queued) != 1 || queued[0] != "ev1" {
+		t.Fatalf("delivery jobs %v, want [ev1]", queued)
+	}
+}

@@ -229,13 +229,15 @@ func (b *Backoffice) Authenticate(ctx context.Context, token string) (*operator.
 		return nil, operator.ErrSessionEnded
 	}
 	var o *operator.Operator
+	hash := session.HashToken(token)
 	err := b.app.uow.Do(ctx, func(ctx context.Context, r Repos) error {
-		s, err := r.Operators.Session(ctx, session.HashToken(token))
+		s, err := r.Operators.Session(ctx, hash)
 		if err != nil {
 			return err
 		}
 		if !b.app.now().Before(s.ExpiresAt) {
-			return operator.ErrSessionEnded
+			o = nil
+			return r.Operators.DeleteSession(ctx, hash) // expired: gone for good
 		}
 		o, err = r.Operators.ByID(ctx, s.OperatorID)
 		if errors.Is(err, operator.ErrNotFound) || (err == nil && !o.Active()) {
@@ -243,6 +245,9 @@ func (b *Backoffice) Authenticate(ctx context.Context, token string) (*operator.
 		}
 		return err
 	})
+	if err == nil && o == nil {
+		err = operator.ErrSessionEnded
+	}
 	return o, err
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dompet/wallet/domain/fault"
+	"github.com/dompet/wallet/domain/operator"
 	"github.com/dompet/wallet/domain/partner"
 	"github.com/dompet/wallet/domain/transfer"
 	"github.com/dompet/wallet/domain/wallet"
@@ -301,22 +302,31 @@ func (a *App) Deliveries(ctx context.Context, partnerID, status string, limit in
 	return out, err
 }
 
-// ReplayEvent queues an event again (a dead one, or one a partner lost).
+// ReplayEvent queues an event again (a dead one, or one a partner lost);
+// the operator audit log records it as done by the CLI.
 // Errors: NotFound.
 func (a *App) ReplayEvent(ctx context.Context, id string) (Event, error) {
 	var e Event
 	err := a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
 		var err error
-		if e, err = r.Events.Get(ctx, id); err != nil {
+		if e, err = replayEvent(ctx, r, id); err != nil {
 			return err
 		}
-		e.Status, e.LastError = EventPending, ""
-		if err := r.Events.Save(ctx, e); err != nil {
-			return err
-		}
-		return r.Jobs.DeliverEvent(ctx, id)
+		return r.Operators.Record(ctx, a.auditEntry(nil, "webhook.replay", id, e.PartnerID, operator.OutcomeDone))
 	})
 	return e, err
+}
+
+func replayEvent(ctx context.Context, r Repos, id string) (Event, error) {
+	e, err := r.Events.Get(ctx, id)
+	if err != nil {
+		return Event{}, err
+	}
+	e.Status, e.LastError = EventPending, ""
+	if err := r.Events.Save(ctx, e); err != nil {
+		return Event{}, err
+	}
+	return e, r.Jobs.DeliverEvent(ctx, id)
 }
 
 // SetCallbackURL changes where a partner receives webhooks.

@@ -11,6 +11,7 @@ import (
 	"github.com/dompet/wallet/domain/customer"
 	"github.com/dompet/wallet/domain/fault"
 	"github.com/dompet/wallet/domain/kyc"
+	"github.com/dompet/wallet/domain/operator"
 	"github.com/dompet/wallet/domain/partner"
 	"github.com/dompet/wallet/domain/wallet"
 )
@@ -91,9 +92,26 @@ func (a *App) SubmitKYC(ctx context.Context, cmd SubmitKYC) (_ *kyc.Submission, 
 }
 
 // DecideKYC is an operator approving or rejecting a customer's pending
-// submission (the CLI).
+// submission (the CLI; the console calls it through Backoffice.DecideKYCAs).
 // Errors: InvalidMobile, NotFound, Invalid (nothing pending, no reason).
+// The decision is written to the operator audit log as done by the CLI.
 func (a *App) DecideKYC(ctx context.Context, mobile string, approve bool, reason string) (*customer.Customer, error) {
+	return a.decideKYC(ctx, mobile, approve, reason, func(ctx context.Context, r Repos, c *customer.Customer) error {
+		return r.Operators.Record(ctx, a.auditEntry(nil, kycAction(approve), c.Mobile().String(), reason, operator.OutcomeDone))
+	})
+}
+
+func kycAction(approve bool) string {
+	if approve {
+		return "kyc.approve"
+	}
+	return "kyc.reject"
+}
+
+// decideKYC runs the decision; also, when set, runs in the same transaction
+// (the audit line).
+func (a *App) decideKYC(ctx context.Context, mobile string, approve bool, reason string,
+	also func(ctx context.Context, r Repos, c *customer.Customer) error) (*customer.Customer, error) {
 	m, err := a.phones.Normalize(mobile)
 	if err != nil {
 		return nil, err
@@ -112,6 +130,9 @@ func (a *App) DecideKYC(ctx context.Context, mobile string, approve bool, reason
 			return err
 		}
 		out = c
+		if also != nil {
+			return also(ctx, r, c)
+		}
 		return nil
 	})
 	return out, err

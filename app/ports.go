@@ -7,6 +7,7 @@ import (
 
 	"github.com/dompet/wallet/domain/customer"
 	"github.com/dompet/wallet/domain/kyc"
+	"github.com/dompet/wallet/domain/operator"
 	"github.com/dompet/wallet/domain/otp"
 	"github.com/dompet/wallet/domain/partner"
 	"github.com/dompet/wallet/domain/session"
@@ -30,6 +31,8 @@ type Repos struct {
 	Idempotency   IdempotencyStore
 	SNAPTokens    SNAPTokenStore
 	Payers        PayerStore
+	Operators     operator.Repository
+	Lookups       Lookups
 }
 
 // PayerStore reads the start of a debit in one statement: every payment

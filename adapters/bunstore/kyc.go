@@ -56,6 +56,11 @@ func (r kycRepo) Latest(ctx context.Context, customerID string) (*kyc.Submission
 	if err != nil {
 		return nil, one(err, kyc.ErrNotFound)
 	}
+	return r.toDomain(row)
+}
+
+// toDomain opens the sealed NIK.
+func (r kycRepo) toDomain(row *kycRow) (*kyc.Submission, error) {
 	if r.box == nil {
 		return nil, errors.New("bunstore: KYC needs a secret box")
 	}

@@ -90,6 +90,8 @@ func (u *UnitOfWork) repos(db bun.IDB, sqlTx *sql.Tx, b *batch) app.Repos {
 		Idempotency:   idempotencyRepo{s},
 		SNAPTokens:    snapTokenRepo{s},
 		Payers:        payerRepo{s},
+		Operators:     operatorRepo{s},
+		Lookups:       lookups{s},
 	}
 	if u.jobs != nil && sqlTx != nil {
 		r.Jobs = u.jobs(sqlTx)

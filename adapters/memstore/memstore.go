@@ -16,6 +16,7 @@ import (
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/customer"
 	"github.com/dompet/wallet/domain/kyc"
+	"github.com/dompet/wallet/domain/operator"
 	"github.com/dompet/wallet/domain/otp"
 	"github.com/dompet/wallet/domain/partner"
 	"github.com/dompet/wallet/domain/session"
@@ -61,23 +62,25 @@ var PlatformAccounts = []wallet.Kind{
 // New returns a store holding nothing but the PlatformAccounts.
 func New() *Store {
 	st := &state{
-		customers:     map[string]*customer.Customer{},
-		mobiles:       map[customer.MobileNumber]string{},
-		partners:      map[string]*partner.Partner{},
-		bindings:      map[binding]time.Time{},
-		sessions:      map[string]*session.Session{},
-		tokens:        map[string]string{},
-		accounts:      map[string]*wallet.Account{},
-		pockets:       map[string]string{},
-		entries:       map[string]bool{},
-		totals:        map[string]int64{},
-		incoming:      map[incomingKey]int64{},
-		transactions:  map[string]*transfer.Transaction{},
-		cashOutCodes:  map[string]transfer.CashOutCode{},
-		notifications: map[string]app.NotificationRecord{},
-		idempotency:   map[idempotencyKey]app.IdempotencyRecord{},
-		events:        map[string]app.Event{},
-		snapTokens:    map[string]app.SNAPToken{},
+		customers:        map[string]*customer.Customer{},
+		mobiles:          map[customer.MobileNumber]string{},
+		partners:         map[string]*partner.Partner{},
+		bindings:         map[binding]time.Time{},
+		sessions:         map[string]*session.Session{},
+		tokens:           map[string]string{},
+		accounts:         map[string]*wallet.Account{},
+		pockets:          map[string]string{},
+		entries:          map[string]bool{},
+		totals:           map[string]int64{},
+		incoming:         map[incomingKey]int64{},
+		transactions:     map[string]*transfer.Transaction{},
+		cashOutCodes:     map[string]transfer.CashOutCode{},
+		notifications:    map[string]app.NotificationRecord{},
+		idempotency:      map[idempotencyKey]app.IdempotencyRecord{},
+		events:           map[string]app.Event{},
+		snapTokens:       map[string]app.SNAPToken{},
+		operators:        map[string]*operator.Operator{},
+		operatorSessions: map[string]operator.Session{},
 	}
 	for _, k := range PlatformAccounts {
 		a := wallet.OpenSystem(k, "", time.Time{})
@@ -196,6 +199,9 @@ type state struct {
 	events            map[string]app.Event
 	snapTokens        map[string]app.SNAPToken // string(hash) → token
 	jobs              []Job
+	operators         map[string]*operator.Operator
+	operatorSessions  map[string]operator.Session // string(token hash) → session
+	audit             []operator.AuditEntry       // oldest first
 }
 
 func (s *state) clone() *state {
@@ -222,6 +228,9 @@ func (s *state) clone() *state {
 		events:            maps.Clone(s.events),
 		snapTokens:        maps.Clone(s.snapTokens),
 		jobs:              slices.Clone(s.jobs),
+		operators:         maps.Clone(s.operators),
+		operatorSessions:  maps.Clone(s.operatorSessions),
+		audit:             slices.Clone(s.audit),
 	}
 }
 
@@ -256,5 +265,7 @@ func (t *tx) repos() app.Repos {
 		Idempotency:   idempotencyRepo{t},
 		SNAPTokens:    snapTokenRepo{t},
 		Payers:        payerRepo{t},
+		Operators:     operatorRepo{t},
+		Lookups:       lookups{t},
 	}
 }

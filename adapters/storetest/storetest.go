@@ -48,6 +48,8 @@ func Run(t *testing.T, open func(t *testing.T) app.UnitOfWork) {
 		{"idempotency", idempotencyCases},
 		{"snap", snapCases},
 		{"payer", payerCases},
+		{"operator", operatorCases},
+		{"lookup", lookupCases},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

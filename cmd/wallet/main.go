@@ -48,6 +48,8 @@ commands:
   reconcile                               prove the ledger invariants; exits 1 with a report when one fails
   webhooks list --partner ID [--status S] list a partner's webhook deliveries (S: PENDING, DELIVERED, DEAD, NO_ENDPOINT)
   webhooks replay EVENT_ID                deliver an event again
+  operator create --email E --role R      create a back-office console operator (R: REVIEWER, SUPPORT or
+                                          ADMIN); prints its password, once
 
 Configuration is read from the environment; see README.md.
 `
@@ -95,6 +97,8 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 		return reconcileCommand(ctx, cfg, log, stdout, stderr)
 	case "webhooks":
 		return webhooksCommand(ctx, cfg, log, args[1:], stdout, stderr)
+	case "operator":
+		return operatorCommand(ctx, cfg, log, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -10,6 +10,7 @@ import (
 	"github.com/dompet/wallet/adapters/bankgw"
 	"github.com/dompet/wallet/adapters/banks"
 	"github.com/dompet/wallet/adapters/bunstore"
+	webconsole "github.com/dompet/wallet/adapters/console"
 	"github.com/dompet/wallet/adapters/jobs"
 	"github.com/dompet/wallet/adapters/metrics"
 	"github.com/dompet/wallet/adapters/notify/console"
@@ -42,6 +43,9 @@ type container struct {
 	Mounts  rest.Mounts
 	Metrics *metrics.Metrics
 	Tracing *tracing.Tracing
+	// Backoffice and Console are the operators' use cases and web console.
+	Backoffice *app.Backoffice
+	Console    *webconsole.Server
 }
 
 // handler is the whole HTTP surface: the SNAP door under its fixed prefix,
@@ -51,6 +55,10 @@ func (c *container) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/snap/", c.SNAP.Handler())
 	mux.Handle("/", c.REST.Handler(c.Mounts))
+	// The console's own paths: the REST stack's trailing-slash rule would
+	// break them.
+	mux.Handle("/console/", c.Console.Handler())
+	mux.Handle("/console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
 	return mux
 }
 

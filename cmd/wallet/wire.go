@@ -10,10 +10,12 @@ import (
 
 	"github.com/dompet/wallet/adapters/bankgw"
 	"github.com/dompet/wallet/adapters/bunstore"
+	webconsole "github.com/dompet/wallet/adapters/console"
 	"github.com/dompet/wallet/adapters/ekyc"
 	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/adapters/jobs"
 	"github.com/dompet/wallet/adapters/metrics"
+	"github.com/dompet/wallet/adapters/password"
 	"github.com/dompet/wallet/adapters/phone"
 	"github.com/dompet/wallet/adapters/qrisswitch"
 	"github.com/dompet/wallet/adapters/rest"
@@ -42,6 +44,9 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		httpapi.ProviderSet,
 		rest.ProviderSet,
 		snap.ProviderSet,
+		webconsole.ProviderSet,
+		password.ProviderSet,
+		wire.Bind(new(app.Auditor), new(*bunstore.DB)),
 		app.ProviderSet,
 		wire.Bind(new(rest.Pinger), new(*bunstore.DB)),
 		provideStoreConfig,

@@ -10,9 +10,11 @@ import (
 	"context"
 	"github.com/dompet/wallet/adapters/bankgw"
 	"github.com/dompet/wallet/adapters/bunstore"
+	"github.com/dompet/wallet/adapters/console"
 	"github.com/dompet/wallet/adapters/ekyc"
 	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/adapters/jobs"
+	"github.com/dompet/wallet/adapters/password"
 	"github.com/dompet/wallet/adapters/phone"
 	"github.com/dompet/wallet/adapters/qrisswitch"
 	"github.com/dompet/wallet/adapters/rest"
@@ -105,16 +107,21 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		return nil, nil, err
 	}
 	mounts := provideMounts(cfg, appApp, courier, validate, log, metrics, mainApiDocument)
+	argon2id := password.NewArgon2id()
+	backoffice := app.NewBackoffice(appApp, argon2id, db)
+	consoleServer := console.New(backoffice, log)
 	mainContainer := &container{
-		DB:      db,
-		App:     appApp,
-		Courier: courier,
-		Runner:  runner,
-		REST:    server,
-		SNAP:    snapServer,
-		Mounts:  mounts,
-		Metrics: metrics,
-		Tracing: tracing,
+		DB:         db,
+		App:        appApp,
+		Courier:    courier,
+		Runner:     runner,
+		REST:       server,
+		SNAP:       snapServer,
+		Mounts:     mounts,
+		Metrics:    metrics,
+		Tracing:    tracing,
+		Backoffice: backoffice,
+		Console:    consoleServer,
 	}
 	return mainContainer, func() {
 		cleanup2()

@@ -181,6 +181,31 @@ func (c *Customer) RejectKYC(now time.Time) {
 	}
 }
 
+// Errors of Block and Unblock.
+var (
+	ErrNotBlockable = fault.New(fault.Invalid, "only an active account can be blocked")
+	ErrNotBlocked   = fault.New(fault.Invalid, "the account is not blocked")
+)
+
+// Block stops an active account from transacting (SPEC §2 code 32); an
+// operator does it, for example on a fraud report.
+func (c *Customer) Block(now time.Time) error {
+	if c.status != StatusActive {
+		return ErrNotBlockable
+	}
+	c.status, c.updatedAt = StatusBlocked, now
+	return nil
+}
+
+// Unblock makes a blocked account active again.
+func (c *Customer) Unblock(now time.Time) error {
+	if c.status != StatusBlocked {
+		return ErrNotBlocked
+	}
+	c.status, c.updatedAt = StatusActive, now
+	return nil
+}
+
 // Verified reports whether the customer passed KYC (SPEC §6 tier).
 func (c *Customer) Verified() bool { return c.kycStatus == KYCVerified }
 

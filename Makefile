@@ -18,7 +18,7 @@ build: ## build bin/wallet
 	CGO_ENABLED=0 $(GO) build -o bin/wallet ./cmd/wallet
 
 test: ## unit + integration tests with -race (needs PostgreSQL at TEST_DATABASE_URL)
-	$(GO) test -race -count=1 -timeout 10m $(PKGS)
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 test-short: ## unit tests only, no database server
 	$(GO) test -short -race -count=1 $(PKGS)

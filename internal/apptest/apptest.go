@@ -26,6 +26,7 @@ import (
 	"github.com/dompet/wallet/adapters/system"
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/partner"
+	"github.com/dompet/wallet/internal/logcheck"
 )
 
 // SimDelay is how long the bank simulator keeps …9999 and …8888 transfers
@@ -47,8 +48,7 @@ type Mount func(a *app.App, log *slog.Logger) rest.Mounts
 // New builds the stack; mount may be nil.
 func New(t testing.TB, db *bunstore.DB, mount Mount) *Stack {
 	t.Helper()
-	// Errors the server logs (internal ones) show in the test output.
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := Logger(t)
 	key := secretbox.MasterKey(bytes.Repeat([]byte{42}, 32))
 	box, err := secretbox.New(key)
 	if err != nil {
@@ -83,6 +83,7 @@ func (s *Stack) Partner(role string) (id, secret string) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	logcheck.Secret("partner secret", res.Secret)
 	return res.Partner.ID(), res.Secret
 }
 
@@ -105,6 +106,7 @@ func (s *Stack) LastOTP(mobile string) string {
 	if err := json.Unmarshal(plain, &m); err != nil || m.O == "" {
 		s.t.Fatalf("queued message has no OTP: %v", err)
 	}
+	logcheck.Secret("OTP", m.O)
 	return m.O
 }
 
@@ -140,6 +142,7 @@ func (s *Stack) Do(r Request) Response {
 		s.t.Fatal(err)
 	}
 	SignRequest(req, r)
+	logcheck.JSON([]byte(r.Body))
 	resp, err := s.Server.Client().Do(req)
 	if err != nil {
 		s.t.Fatal(err)
@@ -149,6 +152,7 @@ func (s *Stack) Do(r Request) Response {
 	out.Status = resp.StatusCode
 	out.Header = resp.Header
 	out.Raw, _ = io.ReadAll(resp.Body)
+	logcheck.JSON(out.Raw)
 	if err := json.Unmarshal(out.Raw, &out.Env); err != nil && resp.Header.Get("Content-Type") != "" &&
 		strings.Contains(resp.Header.Get("Content-Type"), "json") {
 		s.t.Fatalf("response is not JSON: %s", out.Raw)
@@ -179,6 +183,15 @@ func SignRequest(req *http.Request, r Request) {
 	for k, v := range r.Header {
 		req.Header.Set(k, v)
 	}
+}
+
+// Logger is the logger of a test's server: every line at every level goes to
+// the logcheck sink (TestMain fails on a secret in any of them); warnings and
+// errors also show in the test output.
+func Logger(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewMultiHandler(
+		slog.NewJSONHandler(logcheck.Writer(nil), &slog.HandlerOptions{Level: slog.LevelDebug}),
+		slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
 }
 
 type testWriter struct{ t testing.TB }

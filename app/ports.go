@@ -29,6 +29,7 @@ type Repos struct {
 	Jobs          JobQueue
 	Idempotency   IdempotencyStore
 	SNAPTokens    SNAPTokenStore
+	Guesses       GuessStore
 }
 
 // UnitOfWork runs fn inside one database transaction. fn's repositories are

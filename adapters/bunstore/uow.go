@@ -78,6 +78,7 @@ func (u *UnitOfWork) repos(db bun.IDB, sqlTx *sql.Tx) app.Repos {
 		Notifications: notificationRepo{s},
 		Idempotency:   idempotencyRepo{s},
 		SNAPTokens:    snapTokenRepo{s},
+		Guesses:       guessRepo{s},
 	}
 	if u.jobs != nil && sqlTx != nil {
 		r.Jobs = u.jobs(sqlTx)

@@ -195,6 +195,7 @@ type state struct {
 	idempotency       map[idempotencyKey]app.IdempotencyRecord
 	events            map[string]app.Event
 	snapTokens        map[string]app.SNAPToken // string(hash) → token
+	guesses           []guess
 	jobs              []Job
 }
 
@@ -221,6 +222,7 @@ func (s *state) clone() *state {
 		idempotency:       maps.Clone(s.idempotency),
 		events:            maps.Clone(s.events),
 		snapTokens:        maps.Clone(s.snapTokens),
+		guesses:           slices.Clone(s.guesses),
 		jobs:              slices.Clone(s.jobs),
 	}
 }
@@ -255,5 +257,6 @@ func (t *tx) repos() app.Repos {
 		Jobs:          jobQueue{t},
 		Idempotency:   idempotencyRepo{t},
 		SNAPTokens:    snapTokenRepo{t},
+		Guesses:       guessRepo{t},
 	}
 }

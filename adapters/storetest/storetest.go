@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) app.UnitOfWork) {
 		{"event", eventCases},
 		{"idempotency", idempotencyCases},
 		{"snap", snapCases},
+		{"guess", guessCases},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

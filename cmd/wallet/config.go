@@ -46,6 +46,15 @@ type Config struct {
 		FallbackAfter time.Duration `env:"FALLBACK_AFTER" envDefault:"30s"`
 	} `envPrefix:"WALLET_WA_"`
 
+	// Brute force and abuse limits (README "Reliability").
+	Abuse struct {
+		OTPGuessWindow     time.Duration `env:"OTP_GUESS_WINDOW" envDefault:"15m"`
+		OTPGuessPerPartner int           `env:"OTP_GUESS_PER_PARTNER" envDefault:"200"`
+		OTPGuessPerSource  int           `env:"OTP_GUESS_PER_SOURCE" envDefault:"20"`
+		SignatureWindow    time.Duration `env:"SIGNATURE_WINDOW" envDefault:"1m"`
+		SignatureFailures  int           `env:"SIGNATURE_FAILURES" envDefault:"10"`
+	} `envPrefix:"WALLET_ABUSE_"`
+
 	SMS struct {
 		URL      string `env:"URL"`
 		APIKey   string `env:"API_KEY"`

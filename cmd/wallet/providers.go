@@ -71,6 +71,7 @@ func provideAppConfig(cfg Config, key secretbox.MasterKey) (app.Config, error) {
 	c.Money.TopUp.Min = l.TopUpMin
 	c.Money.RetailFee = l.RetailFee
 	c.Money.SettleAfter = cfg.SimDelay
+	c.Guessing = app.GuessLimits{Window: cfg.Abuse.OTPGuessWindow, PerPartner: cfg.Abuse.OTPGuessPerPartner, PerSource: cfg.Abuse.OTPGuessPerSource}
 	if c.Money.Banks, err = banks.Load(); err != nil {
 		return app.Config{}, err
 	}

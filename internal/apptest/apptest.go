@@ -48,6 +48,18 @@ type Mount func(a *app.App, log *slog.Logger) rest.Mounts
 // New builds the stack; mount may be nil.
 func New(t testing.TB, db *bunstore.DB, mount Mount) *Stack {
 	t.Helper()
+	return NewWith(t, db, mount, Options{})
+}
+
+// Options adjust a stack.
+type Options struct {
+	Config         func(*app.Config)    // changes the application settings
+	SignatureLimit *rest.SignatureLimit // replaces rest.DefaultSignatureLimit
+}
+
+// NewWith builds the stack with options; mount may be nil.
+func NewWith(t testing.TB, db *bunstore.DB, mount Mount, o Options) *Stack {
+	t.Helper()
 	log := Logger(t)
 	key := secretbox.MasterKey(bytes.Repeat([]byte{42}, 32))
 	box, err := secretbox.New(key)
@@ -62,6 +74,9 @@ func New(t testing.TB, db *bunstore.DB, mount Mount) *Stack {
 	cfg.OTPKey = key.Derive("otp")
 	cfg.IdempotencyWait = 5 * time.Second
 	cfg.Money.Banks = banks.MustLoad()
+	if o.Config != nil {
+		o.Config(&cfg)
+	}
 	ids := system.NewULIDs()
 	// Pending bank transfers settle quickly in tests (simulator rules in
 	// adapters/bankgw).
@@ -71,7 +86,11 @@ func New(t testing.TB, db *bunstore.DB, mount Mount) *Stack {
 	if mount != nil {
 		m = mount(a, log)
 	}
-	srv := httptest.NewServer(rest.NewServer(a, rest.NewValidator(), ids, db, log).Handler(m))
+	rs := rest.NewServer(a, rest.NewValidator(), ids, db, log)
+	if o.SignatureLimit != nil {
+		rs.SetSignatureLimit(*o.SignatureLimit)
+	}
+	srv := httptest.NewServer(rs.Handler(m))
 	t.Cleanup(srv.Close)
 	return &Stack{t: t, DB: db, App: a, Box: box, Server: srv}
 }

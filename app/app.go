@@ -29,6 +29,7 @@ type Config struct {
 	Delivery         DeliveryConfig
 	Money            MoneyConfig
 	Guessing         GuessLimits
+	Retention        RetentionWindows
 }
 
 // MoneyConfig holds the e-money rules (SPEC §6 defaults, all configurable).
@@ -94,6 +95,7 @@ func DefaultConfig() Config {
 		Delivery:         DeliveryConfig{Mode: ModeConsole, FallbackAfter: 30 * time.Second},
 		Money:            DefaultMoneyConfig(),
 		Guessing:         DefaultGuessLimits(),
+		Retention:        DefaultRetention(),
 	}
 }
 

@@ -30,6 +30,7 @@ type Repos struct {
 	Idempotency   IdempotencyStore
 	SNAPTokens    SNAPTokenStore
 	Guesses       GuessStore
+	Retention     RetentionStore
 }
 
 // UnitOfWork runs fn inside one database transaction. fn's repositories are

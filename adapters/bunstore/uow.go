@@ -79,6 +79,7 @@ func (u *UnitOfWork) repos(db bun.IDB, sqlTx *sql.Tx) app.Repos {
 		Idempotency:   idempotencyRepo{s},
 		SNAPTokens:    snapTokenRepo{s},
 		Guesses:       guessRepo{s},
+		Retention:     retentionRepo{s},
 	}
 	if u.jobs != nil && sqlTx != nil {
 		r.Jobs = u.jobs(sqlTx)

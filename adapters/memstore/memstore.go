@@ -258,5 +258,6 @@ func (t *tx) repos() app.Repos {
 		Idempotency:   idempotencyRepo{t},
 		SNAPTokens:    snapTokenRepo{t},
 		Guesses:       guessRepo{t},
+		Retention:     retentionRepo{t},
 	}
 }

@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) app.UnitOfWork) {
 		{"idempotency", idempotencyCases},
 		{"snap", snapCases},
 		{"guess", guessCases},
+		{"retention", retentionCases},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

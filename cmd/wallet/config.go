@@ -55,6 +55,17 @@ type Config struct {
 		SignatureFailures  int           `env:"SIGNATURE_FAILURES" envDefault:"10"`
 	} `envPrefix:"WALLET_ABUSE_"`
 
+	// How long finished bookkeeping is kept (README "Reliability"); 0 keeps it.
+	Retention struct {
+		Every             time.Duration `env:"EVERY" envDefault:"1h"`
+		OTPs              time.Duration `env:"OTPS" envDefault:"24h"`
+		Notifications     time.Duration `env:"NOTIFICATIONS" envDefault:"168h"`
+		Sessions          time.Duration `env:"SESSIONS" envDefault:"168h"`
+		Events            time.Duration `env:"EVENTS" envDefault:"720h"`
+		IdempotentAnswers time.Duration `env:"IDEMPOTENT_ANSWERS" envDefault:"168h"`
+		OTPGuesses        time.Duration `env:"OTP_GUESSES" envDefault:"24h"`
+	} `envPrefix:"WALLET_RETENTION_"`
+
 	SMS struct {
 		URL      string `env:"URL"`
 		APIKey   string `env:"API_KEY"`

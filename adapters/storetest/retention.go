@@ -26,7 +26,10 @@ var retentionCases = []testCase{
 		old, young := newMobile(t).String(), newMobile(t).String()
 		addOTPs(t, uow, newOTP(old, otp.PurposeLogin, at(0)), newOTP(young, otp.PurposeLogin, at(2*time.Hour)))
 		eq(t, "purged", purge(t, uow, func(ctx context.Context, r app.Repos) (int, error) { return r.Retention.PurgeOTPs(ctx, at(time.Hour)) }), 1)
-		err := try(t, uow, func(ctx context.Context, r app.Repos) error { _, err := r.OTPs.Latest(ctx, old, otp.PurposeLogin); return err })
+		err := try(t, uow, func(ctx context.Context, r app.Repos) error {
+			_, err := r.OTPs.Latest(ctx, old, otp.PurposeLogin)
+			return err
+		})
 		wantErr(t, "old OTP", err, otp.ErrNotFound)
 		eq(t, "young OTP kept", latestOTP(t, uow, young, otp.PurposeLogin).Mobile(), young)
 	}},
@@ -45,7 +48,10 @@ var retentionCases = []testCase{
 		for _, n := range kept {
 			eq(t, "kept "+string(n.State), getNotification(t, uow, n.ID, false).State, n.State)
 		}
-		err := try(t, uow, func(ctx context.Context, r app.Repos) error { _, err := r.Notifications.Get(ctx, gone[0].ID, false); return err })
+		err := try(t, uow, func(ctx context.Context, r app.Repos) error {
+			_, err := r.Notifications.Get(ctx, gone[0].ID, false)
+			return err
+		})
 		wantErr(t, "purged notification", err, app.ErrNotificationNotFound)
 	}},
 	{"purge sessions deletes expired sessions and SNAP tokens only", func(t *testing.T, uow app.UnitOfWork) {
@@ -90,7 +96,9 @@ var retentionCases = []testCase{
 		gone := []app.Event{mk(app.EventDelivered, 0), mk(app.EventNoEndpoint, 0)}
 		kept := []app.Event{mk(app.EventPending, 0), mk(app.EventDead, 0), mk(app.EventDelivered, 2*time.Hour)}
 		addEvents(t, uow, append(gone, kept...)...)
-		eq(t, "purged", purge(t, uow, func(ctx context.Context, r app.Repos) (int, error) { return r.Retention.PurgeEvents(ctx, at(time.Hour)) }), 2)
+		eq(t, "purged", purge(t, uow, func(ctx context.Context, r app.Repos) (int, error) {
+			return r.Retention.PurgeEvents(ctx, at(time.Hour))
+		}), 2)
 		for _, e := range kept {
 			eq(t, "kept "+e.Status, getEvent(t, uow, e.ID).Status, e.Status)
 		}

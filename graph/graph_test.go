@@ -294,7 +294,7 @@ func (f *fixture) sendRaw(who as, method, target, contentType string, body []byt
 	if who.key != "" {
 		req.Header.Set("X-EXTERNAL-ID", who.key)
 	}
-	logcheck.JSON(body)
+	logcheck.Request(body)
 	rec := httptest.NewRecorder()
 	f.handler.ServeHTTP(rec, req)
 	logcheck.JSON(rec.Body.Bytes())

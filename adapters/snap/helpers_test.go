@@ -213,7 +213,7 @@ func (r resp) at(path string) any {
 }
 
 func (s *stack) send(method, path, body string, h map[string]string) resp {
-	logcheck.JSON([]byte(body))
+	logcheck.Request([]byte(body))
 	req, err := http.NewRequest(method, s.snap.URL+path, strings.NewReader(body))
 	if err != nil {
 		panic(err)

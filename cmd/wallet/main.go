@@ -137,15 +137,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           c.handler(),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    32 << 10,
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
+	srv := rest.NewHTTPServer(c.handler(), rest.DefaultHTTPLimits())
+	srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
 	if cfg.PprofAddr != "" {
 		// Profiling on its own listener, never on the public one.
 		go func() {

@@ -269,6 +269,7 @@ func waitOTP(t *testing.T, logs *syncBuffer, to string) string {
 			var m struct{ Msg, To, Text string }
 			if json.Unmarshal([]byte(line), &m) == nil && m.Msg == "notification" && m.To == to {
 				if c := otpInText.FindStringSubmatch(m.Text); c != nil {
+					logcheck.Secret("OTP", c[1])
 					return c[1]
 				}
 			}

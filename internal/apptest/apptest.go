@@ -55,6 +55,7 @@ func New(t testing.TB, db *bunstore.DB, mount Mount) *Stack {
 type Options struct {
 	Config         func(*app.Config)    // changes the application settings
 	SignatureLimit *rest.SignatureLimit // replaces rest.DefaultSignatureLimit
+	HTTPLimits     *rest.HTTPLimits     // serves with these limits (rest.NewHTTPServer)
 }
 
 // NewWith builds the stack with options; mount may be nil.
@@ -90,7 +91,11 @@ func NewWith(t testing.TB, db *bunstore.DB, mount Mount, o Options) *Stack {
 	if o.SignatureLimit != nil {
 		rs.SetSignatureLimit(*o.SignatureLimit)
 	}
-	srv := httptest.NewServer(rs.Handler(m))
+	srv := httptest.NewUnstartedServer(rs.Handler(m))
+	if o.HTTPLimits != nil {
+		srv.Config = rest.NewHTTPServer(srv.Config.Handler, *o.HTTPLimits)
+	}
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return &Stack{t: t, DB: db, App: a, Box: box, Server: srv}
 }
@@ -161,7 +166,7 @@ func (s *Stack) Do(r Request) Response {
 		s.t.Fatal(err)
 	}
 	SignRequest(req, r)
-	logcheck.JSON([]byte(r.Body))
+	logcheck.Request([]byte(r.Body))
 	resp, err := s.Server.Client().Do(req)
 	if err != nil {
 		s.t.Fatal(err)

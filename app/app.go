@@ -28,6 +28,8 @@ type Config struct {
 	IdempotencyLease time.Duration
 	Delivery         DeliveryConfig
 	Money            MoneyConfig
+	Guessing         GuessLimits
+	Retention        RetentionWindows
 }
 
 // MoneyConfig holds the e-money rules (SPEC §6 defaults, all configurable).
@@ -92,6 +94,8 @@ func DefaultConfig() Config {
 		IdempotencyLease: 30 * time.Second,
 		Delivery:         DeliveryConfig{Mode: ModeConsole, FallbackAfter: 30 * time.Second},
 		Money:            DefaultMoneyConfig(),
+		Guessing:         DefaultGuessLimits(),
+		Retention:        DefaultRetention(),
 	}
 }
 

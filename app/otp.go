@@ -156,6 +156,9 @@ type ValidateOTP struct {
 	MobileNumber string
 	Code         string
 	Purpose      string // optional, defaulted as in RequestOTP
+	// Source is the caller's network address (the door's view of it; ""
+	// when unknown), for the per-address guessing limit.
+	Source string
 }
 
 // OTPValidated is the outcome of a correct code. Token is empty for
@@ -189,6 +192,10 @@ func (a *App) ValidateOTP(ctx context.Context, cmd ValidateOTP) (_ OTPValidated,
 	var verr error
 	err = a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
 		verr = nil
+		now := a.now()
+		if err := a.checkGuesses(ctx, r, cmd.Partner.ID(), cmd.Source, now); err != nil {
+			return err
+		}
 		c, err := lookupCustomer(ctx, r, mobile)
 		if err != nil {
 			return err
@@ -202,11 +209,10 @@ func (a *App) ValidateOTP(ctx context.Context, cmd ValidateOTP) (_ OTPValidated,
 				return err
 			}
 		}
-		now := a.now()
 		o, err := r.OTPs.Latest(ctx, mobile.String(), purpose)
 		if errors.Is(err, otp.ErrNotFound) {
 			verr = otp.ErrInvalid
-			return nil
+			return r.Guesses.Add(ctx, cmd.Partner.ID(), cmd.Source, now)
 		}
 		if err != nil {
 			return err
@@ -216,7 +222,9 @@ func (a *App) ValidateOTP(ctx context.Context, cmd ValidateOTP) (_ OTPValidated,
 			return err
 		}
 		if verr != nil {
-			return nil // commit the attempt, report the failure after
+			// Commit the attempt, report the failure after. Every wrong
+			// code counts towards the partner's and the address's limit.
+			return r.Guesses.Add(ctx, cmd.Partner.ID(), cmd.Source, now)
 		}
 		switch purpose {
 		case otp.PurposeRegistration:

@@ -33,6 +33,8 @@ type Repos struct {
 	Payers        PayerStore
 	Operators     operator.Repository
 	Lookups       Lookups
+	Guesses       GuessStore
+	Retention     RetentionStore
 }
 
 // PayerStore reads the start of a debit in one statement: every payment

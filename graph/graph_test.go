@@ -29,6 +29,7 @@ import (
 	"github.com/dompet/wallet/domain/partner"
 	"github.com/dompet/wallet/domain/wallet"
 	"github.com/dompet/wallet/graph"
+	"github.com/dompet/wallet/internal/logcheck"
 )
 
 // ---- fixture: the real handler over a real application on memstore ----
@@ -145,7 +146,7 @@ func newFixture(t *testing.T, f storeFault, opts ...graph.Option) *fixture {
 	cfg.OTPKey = bytes.Repeat([]byte{2}, 32)
 	cfg.Money.Banks = banks.MustLoad()
 	logs := &syncBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, nil))
+	log := slog.New(slog.NewTextHandler(logcheck.Writer(logs), &slog.HandlerOptions{Level: slog.LevelDebug}))
 	clk := &clock{now: time.Now()}
 	feedReads := &atomic.Int64{}
 	a := app.New(faultyStore{Store: store, fault: f, feedReads: feedReads}, clk, system.NewULIDs(), phone.NewNormalizer(), box, cfg, log, app.Gateways{Bank: bankgw.NewSimulator(bankgw.Delay(50 * time.Millisecond)), QRIS: qrisswitch.NewSimulator(bankgw.Delay(50 * time.Millisecond))})
@@ -172,6 +173,7 @@ func (f *fixture) partnerAs(name, role string) testPartner {
 	if err != nil {
 		f.t.Fatal(err)
 	}
+	logcheck.Secret("partner secret", p.Secret)
 	return testPartner{id: p.Partner.ID(), secret: p.Secret}
 }
 
@@ -207,6 +209,7 @@ func (f *fixture) otpFor(mobile string) string {
 		if err := json.Unmarshal(plain, &msg); err != nil {
 			f.t.Fatal(err)
 		}
+		logcheck.Secret("OTP", msg.OTP)
 		return msg.OTP
 	}
 	f.t.Fatalf("no OTP sent to %s", mobile)
@@ -291,8 +294,10 @@ func (f *fixture) sendRaw(who as, method, target, contentType string, body []byt
 	if who.key != "" {
 		req.Header.Set("X-EXTERNAL-ID", who.key)
 	}
+	logcheck.Request(body)
 	rec := httptest.NewRecorder()
 	f.handler.ServeHTTP(rec, req)
+	logcheck.JSON(rec.Body.Bytes())
 	res := response{status: rec.Code, raw: rec.Body.String()}
 	if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil {
 		f.t.Fatalf("%s %s: response is not JSON (%v): %s", method, target, err, rec.Body.String())

@@ -92,6 +92,8 @@ func (u *UnitOfWork) repos(db bun.IDB, sqlTx *sql.Tx, b *batch) app.Repos {
 		Payers:        payerRepo{s},
 		Operators:     operatorRepo{s},
 		Lookups:       lookups{s},
+		Guesses:       guessRepo{s},
+		Retention:     retentionRepo{s},
 	}
 	if u.jobs != nil && sqlTx != nil {
 		r.Jobs = u.jobs(sqlTx)

@@ -196,6 +196,9 @@ type RunnerConfig struct {
 	// RetryBase is the first retry delay of a failed send; it doubles up
 	// to 32 times the base. Default 1 s.
 	RetryBase time.Duration
+	// PurgeEvery is how often the retention job runs (DefaultPurgeEvery
+	// when zero; negative: never).
+	PurgeEvery time.Duration
 }
 
 // NewRunner registers the workers.
@@ -215,12 +218,21 @@ func NewRunner(db *bunstore.DB, courier *app.Courier, reviewer *app.KYCReviewer,
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 200 * time.Millisecond
 	}
+	var periodic []*river.PeriodicJob
+	if a != nil && cfg.PurgeEvery >= 0 {
+		river.AddWorker(workers, &purgeWorker{app: a})
+		if cfg.PurgeEvery == 0 {
+			cfg.PurgeEvery = DefaultPurgeEvery
+		}
+		periodic = append(periodic, purgeJob(cfg.PurgeEvery))
+	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = 10
 	}
 	config := &river.Config{
 		Logger:            log,
-		Queues:            map[string]river.QueueConfig{queueNotify: {MaxWorkers: cfg.Workers}, queueKYC: {MaxWorkers: 2}, queueMoney: {MaxWorkers: 10}, queueWebhooks: {MaxWorkers: 20}},
+		Queues:            map[string]river.QueueConfig{queueNotify: {MaxWorkers: cfg.Workers}, queueKYC: {MaxWorkers: 2}, queueMoney: {MaxWorkers: 10}, queueWebhooks: {MaxWorkers: 20}, queueMaintenance: {MaxWorkers: 1}},
+		PeriodicJobs:      periodic,
 		Workers:           workers,
 		FetchPollInterval: cfg.PollInterval,
 		FetchCooldown:     min(cfg.PollInterval, 100*time.Millisecond),

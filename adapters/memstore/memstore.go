@@ -198,6 +198,7 @@ type state struct {
 	idempotency       map[idempotencyKey]app.IdempotencyRecord
 	events            map[string]app.Event
 	snapTokens        map[string]app.SNAPToken // string(hash) → token
+	guesses           []guess
 	jobs              []Job
 	operators         map[string]*operator.Operator
 	operatorSessions  map[string]operator.Session // string(token hash) → session
@@ -227,6 +228,7 @@ func (s *state) clone() *state {
 		idempotency:       maps.Clone(s.idempotency),
 		events:            maps.Clone(s.events),
 		snapTokens:        maps.Clone(s.snapTokens),
+		guesses:           slices.Clone(s.guesses),
 		jobs:              slices.Clone(s.jobs),
 		operators:         maps.Clone(s.operators),
 		operatorSessions:  maps.Clone(s.operatorSessions),
@@ -267,5 +269,7 @@ func (t *tx) repos() app.Repos {
 		Payers:        payerRepo{t},
 		Operators:     operatorRepo{t},
 		Lookups:       lookups{t},
+		Guesses:       guessRepo{t},
+		Retention:     retentionRepo{t},
 	}
 }

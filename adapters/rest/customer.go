@@ -71,6 +71,7 @@ func (s *Server) validateOTP(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := s.app.ValidateOTP(r.Context(), app.ValidateOTP{
 		Partner: partnerFrom(r), MobileNumber: req.MobileNumber, Code: req.OTP, Purpose: req.Purpose,
+		Source: sourceAddr(r),
 	})
 	if err != nil {
 		s.fail(w, r, err)

@@ -12,7 +12,6 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -30,6 +29,7 @@ import (
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/partner"
 	"github.com/dompet/wallet/internal/apptest"
+	"github.com/dompet/wallet/internal/logcheck"
 )
 
 // Keys are slow to make under -race: one per role of a test, for the
@@ -86,8 +86,7 @@ type stack struct {
 func newStack(t testing.TB, db *bunstore.DB) *stack {
 	t.Helper()
 	s := apptest.New(t, db, nil)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	door := snap.NewServer(s.App, jsonValidator(), system.NewULIDs(), log)
+	door := snap.NewServer(s.App, jsonValidator(), system.NewULIDs(), apptest.Logger(t))
 	srv := httptest.NewServer(door.Handler())
 	t.Cleanup(srv.Close)
 	return &stack{Stack: s, snap: srv, door: door}
@@ -114,12 +113,14 @@ func (s *stack) client(t testing.TB, role string) *client {
 	if err != nil {
 		t.Fatal(err)
 	}
+	logcheck.Secret("partner secret", res.Secret)
 	c := &client{s: s, t: t, p: res.Partner, secret: res.Secret, key: key, channel: "95221"}
 	r := c.tokenCall(time.Now(), c.p.ID(), key)
 	if r.Status != 200 || r.str("responseCode") != "2007300" {
 		t.Fatalf("token: %d %s", r.Status, r.Raw)
 	}
 	c.token = r.str("accessToken")
+	logcheck.Secret("SNAP token", c.token)
 	return c
 }
 
@@ -212,6 +213,7 @@ func (r resp) at(path string) any {
 }
 
 func (s *stack) send(method, path, body string, h map[string]string) resp {
+	logcheck.Request([]byte(body))
 	req, err := http.NewRequest(method, s.snap.URL+path, strings.NewReader(body))
 	if err != nil {
 		panic(err)
@@ -229,6 +231,7 @@ func (s *stack) send(method, path, body string, h map[string]string) resp {
 	out.Status = res.StatusCode
 	out.Raw, _ = io.ReadAll(res.Body)
 	_ = json.Unmarshal(out.Raw, &out.M)
+	logcheck.JSON(out.Raw)
 	return out
 }
 

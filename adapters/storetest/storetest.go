@@ -50,6 +50,8 @@ func Run(t *testing.T, open func(t *testing.T) app.UnitOfWork) {
 		{"payer", payerCases},
 		{"operator", operatorCases},
 		{"lookup", lookupCases},
+		{"guess", guessCases},
+		{"retention", retentionCases},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -55,6 +55,26 @@ type Config struct {
 		ServiceName    string `env:"OTEL_SERVICE_NAME"`
 	}
 
+	// Brute force and abuse limits (README "Reliability").
+	Abuse struct {
+		OTPGuessWindow     time.Duration `env:"OTP_GUESS_WINDOW" envDefault:"15m"`
+		OTPGuessPerPartner int           `env:"OTP_GUESS_PER_PARTNER" envDefault:"200"`
+		OTPGuessPerSource  int           `env:"OTP_GUESS_PER_SOURCE" envDefault:"20"`
+		SignatureWindow    time.Duration `env:"SIGNATURE_WINDOW" envDefault:"1m"`
+		SignatureFailures  int           `env:"SIGNATURE_FAILURES" envDefault:"10"`
+	} `envPrefix:"WALLET_ABUSE_"`
+
+	// How long finished bookkeeping is kept (README "Reliability"); 0 keeps it.
+	Retention struct {
+		Every             time.Duration `env:"EVERY" envDefault:"1h"`
+		OTPs              time.Duration `env:"OTPS" envDefault:"24h"`
+		Notifications     time.Duration `env:"NOTIFICATIONS" envDefault:"168h"`
+		Sessions          time.Duration `env:"SESSIONS" envDefault:"168h"`
+		Events            time.Duration `env:"EVENTS" envDefault:"720h"`
+		IdempotentAnswers time.Duration `env:"IDEMPOTENT_ANSWERS" envDefault:"168h"`
+		OTPGuesses        time.Duration `env:"OTP_GUESSES" envDefault:"24h"`
+	} `envPrefix:"WALLET_RETENTION_"`
+
 	SMS struct {
 		URL      string `env:"URL"`
 		APIKey   string `env:"API_KEY"`

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dompet/wallet/internal/logcheck"
 	"github.com/dompet/wallet/internal/testdb"
 )
 
@@ -55,6 +56,7 @@ func TestFirstHour(t *testing.T) {
 		t.Fatalf("partner create: %v\n%s", err, errOut.String())
 	}
 	var created map[string]string
+	logcheck.JSON(out.Bytes())
 	if err := json.Unmarshal(out.Bytes(), &created); err != nil {
 		t.Fatalf("partner create printed %q: %v", out.String(), err)
 	}
@@ -95,7 +97,7 @@ func TestFirstHour(t *testing.T) {
 
 	logs := &syncBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve"}, environ, nil, io.Discard, logs) }()
+	go func() { done <- run(ctx, []string{"serve"}, environ, nil, io.Discard, logcheck.Writer(logs)) }()
 	base := "http://" + addr
 	waitReady(t, base, done, logs)
 

@@ -138,6 +138,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stderr io.Writer) 
 	}
 	defer cleanup()
 
+	c.REST.SetSignatureLimit(rest.SignatureLimit{Window: cfg.Abuse.SignatureWindow, Failures: cfg.Abuse.SignatureFailures})
 	if err := c.Runner.Start(ctx); err != nil {
 		return fmt.Errorf("start job runner: %w", err)
 	}
@@ -145,15 +146,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           c.Tracing.Middleware(c.Metrics.Instrument(c.handler())),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    32 << 10,
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
+	srv := rest.NewHTTPServer(c.Tracing.Middleware(c.Metrics.Instrument(c.handler())), rest.DefaultHTTPLimits())
+	srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
 	if cfg.PprofAddr != "" {
 		// Profiling on its own listener, never on the public one.
 		go func() {

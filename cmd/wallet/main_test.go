@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dompet/wallet/internal/logcheck"
 	"github.com/dompet/wallet/internal/testdb"
 )
 
@@ -72,6 +73,7 @@ func quickstart(t *testing.T, databaseURL string) {
 		t.Fatalf("partner create: %v\n%s", err, errOut.String())
 	}
 	var created struct{ PartnerID, Secret, Role string }
+	logcheck.JSON(out.Bytes())
 	if err := json.Unmarshal(out.Bytes(), &created); err != nil || created.PartnerID == "" || created.Secret == "" || created.Role != "PARTNER" {
 		t.Fatalf("partner create printed %q: %v", out.String(), err)
 	}
@@ -83,7 +85,7 @@ func quickstart(t *testing.T, databaseURL string) {
 	// 2. wallet serve
 	logs := &syncBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve"}, environ, nil, io.Discard, logs) }()
+	go func() { done <- run(ctx, []string{"serve"}, environ, nil, io.Discard, logcheck.Writer(logs)) }()
 	base := "http://" + addr
 	waitReady(t, base, done, logs)
 
@@ -175,6 +177,7 @@ func quickstart(t *testing.T, databaseURL string) {
 		t.Fatal(err)
 	}
 	var bank struct{ PartnerID, Secret string }
+	logcheck.JSON(out.Bytes())
 	if err := json.Unmarshal(out.Bytes(), &bank); err != nil {
 		t.Fatal(err)
 	}
@@ -266,6 +269,7 @@ func waitOTP(t *testing.T, logs *syncBuffer, to string) string {
 			var m struct{ Msg, To, Text string }
 			if json.Unmarshal([]byte(line), &m) == nil && m.Msg == "notification" && m.To == to {
 				if c := otpInText.FindStringSubmatch(m.Text); c != nil {
+					logcheck.Secret("OTP", c[1])
 					return c[1]
 				}
 			}

@@ -85,6 +85,10 @@ func provideAppConfig(cfg Config, key secretbox.MasterKey) (app.Config, error) {
 	c.Money.TopUp.Min = l.TopUpMin
 	c.Money.RetailFee = l.RetailFee
 	c.Money.SettleAfter = cfg.SimDelay
+	r := cfg.Retention
+	c.Retention = app.RetentionWindows{OTPs: r.OTPs, Notifications: r.Notifications, Sessions: r.Sessions, Events: r.Events,
+		IdempotentAnswers: r.IdempotentAnswers, Guesses: r.OTPGuesses}
+	c.Guessing = app.GuessLimits{Window: cfg.Abuse.OTPGuessWindow, PerPartner: cfg.Abuse.OTPGuessPerPartner, PerSource: cfg.Abuse.OTPGuessPerSource}
 	if c.Money.Banks, err = banks.Load(); err != nil {
 		return app.Config{}, err
 	}
@@ -94,7 +98,7 @@ func provideAppConfig(cfg Config, key secretbox.MasterKey) (app.Config, error) {
 func provideSimDelay(cfg Config) bankgw.Delay { return bankgw.Delay(cfg.SimDelay) }
 
 func provideRunnerConfig(cfg Config) jobs.RunnerConfig {
-	return jobs.RunnerConfig{PollInterval: cfg.JobPoll, Workers: cfg.JobWorkers}
+	return jobs.RunnerConfig{PollInterval: cfg.JobPoll, Workers: cfg.JobWorkers, PurgeEvery: cfg.Retention.Every}
 }
 
 func provideWhatsApp(cfg Config, out consoleOut, mx *metrics.Metrics, tr *tracing.Tracing) (app.WhatsAppSender, error) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dompet/wallet/domain/partner"
+	"github.com/dompet/wallet/internal/logcheck"
 	"github.com/dompet/wallet/internal/testdb"
 )
 
@@ -37,6 +38,7 @@ func restart(t *testing.T, databaseURL string) {
 		if err := run(context.Background(), args, environ, nil, &out, &errOut); err != nil {
 			t.Fatalf("wallet %v: %v\n%s%s", args, err, out.String(), errOut.String())
 		}
+		logcheck.JSON(out.Bytes())
 		return out.Bytes()
 	}
 	var shop, bank creds
@@ -47,7 +49,7 @@ func restart(t *testing.T, databaseURL string) {
 	serve := func() (stop func()) {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { done <- run(ctx, []string{"serve"}, environ, nil, io.Discard, logs) }()
+		go func() { done <- run(ctx, []string{"serve"}, environ, nil, io.Discard, logcheck.Writer(logs)) }()
 		waitReady(t, "http://"+addr, done, logs)
 		return func() {
 			cancel()

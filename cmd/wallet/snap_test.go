@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dompet/wallet/internal/logcheck"
 	"github.com/dompet/wallet/internal/testdb"
 )
 
@@ -62,6 +63,7 @@ func snapQuickstart(t *testing.T, databaseURL string) {
 		if err := run(ctx, args, environ, nil, &out, &errOut); err != nil {
 			t.Fatalf("%v: %v\n%s", args, err, errOut.String())
 		}
+		logcheck.JSON(out.Bytes())
 		return out.Bytes()
 	}
 	priv, pub := writeKeys(t, dir, "ojek", 2048)
@@ -89,7 +91,7 @@ func snapQuickstart(t *testing.T, databaseURL string) {
 
 	logs := &syncBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve"}, environ, nil, io.Discard, logs) }()
+	go func() { done <- run(ctx, []string{"serve"}, environ, nil, io.Discard, logcheck.Writer(logs)) }()
 	base := "http://" + addr
 	waitReady(t, base, done, logs)
 

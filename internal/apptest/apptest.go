@@ -27,6 +27,7 @@ import (
 	"github.com/dompet/wallet/adapters/system"
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/partner"
+	"github.com/dompet/wallet/internal/logcheck"
 )
 
 // SimDelay is how long the bank simulator keeps …9999 and …8888 transfers
@@ -46,38 +47,48 @@ type Stack struct {
 type Mount func(a *app.App, log *slog.Logger) rest.Mounts
 
 // Option changes how New builds the stack.
-type Option func(*options)
-
-type options struct {
-	observer app.Observer
-	wrap     func(http.Handler) http.Handler
-	gateways func(app.Gateways) app.Gateways
-}
+type Option func(*Options)
 
 // WithObserver gives the application an observer (metrics).
-func WithObserver(o app.Observer) Option { return func(op *options) { op.observer = o } }
+func WithObserver(o app.Observer) Option { return func(op *Options) { op.observer = o } }
 
 // WithGateways changes the application's outbound ports (a test decorates
 // them, or sets a tracer).
 func WithGateways(change func(app.Gateways) app.Gateways) Option {
-	return func(op *options) { op.gateways = change }
+	return func(op *Options) { op.gateways = change }
 }
 
 // WithMiddleware wraps the whole HTTP surface, as the server's outermost
 // layers (metrics, tracing) do.
 func WithMiddleware(wrap func(http.Handler) http.Handler) Option {
-	return func(op *options) { op.wrap = wrap }
+	return func(op *Options) { op.wrap = wrap }
 }
 
 // New builds the stack; mount may be nil.
 func New(t testing.TB, db *bunstore.DB, mount Mount, opts ...Option) *Stack {
-	var o options
+	var o Options
 	for _, opt := range opts {
 		opt(&o)
 	}
 	t.Helper()
-	// Errors the server logs (internal ones) show in the test output.
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return NewWith(t, db, mount, o)
+}
+
+// Options adjust a stack.
+type Options struct {
+	Config         func(*app.Config)    // changes the application settings
+	SignatureLimit *rest.SignatureLimit // replaces rest.DefaultSignatureLimit
+	HTTPLimits     *rest.HTTPLimits     // serves with these limits (rest.NewHTTPServer)
+
+	observer app.Observer
+	wrap     func(http.Handler) http.Handler
+	gateways func(app.Gateways) app.Gateways
+}
+
+// NewWith builds the stack with options; mount may be nil.
+func NewWith(t testing.TB, db *bunstore.DB, mount Mount, o Options) *Stack {
+	t.Helper()
+	log := Logger(t)
 	key := secretbox.MasterKey(bytes.Repeat([]byte{42}, 32))
 	box, err := secretbox.New(key)
 	if err != nil {
@@ -91,6 +102,9 @@ func New(t testing.TB, db *bunstore.DB, mount Mount, opts ...Option) *Stack {
 	cfg.OTPKey = key.Derive("otp")
 	cfg.IdempotencyWait = 5 * time.Second
 	cfg.Money.Banks = banks.MustLoad()
+	if o.Config != nil {
+		o.Config(&cfg)
+	}
 	ids := system.NewULIDs()
 	// Pending bank transfers settle quickly in tests (simulator rules in
 	// adapters/bankgw).
@@ -103,11 +117,19 @@ func New(t testing.TB, db *bunstore.DB, mount Mount, opts ...Option) *Stack {
 	if mount != nil {
 		m = mount(a, log)
 	}
-	h := rest.NewServer(a, httpapi.NewValidator(), ids, db, log).Handler(m)
+	rs := rest.NewServer(a, httpapi.NewValidator(), ids, db, log)
+	if o.SignatureLimit != nil {
+		rs.SetSignatureLimit(*o.SignatureLimit)
+	}
+	h := rs.Handler(m)
 	if o.wrap != nil {
 		h = o.wrap(h)
 	}
-	srv := httptest.NewServer(h)
+	srv := httptest.NewUnstartedServer(h)
+	if o.HTTPLimits != nil {
+		srv.Config = rest.NewHTTPServer(srv.Config.Handler, *o.HTTPLimits)
+	}
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return &Stack{t: t, DB: db, App: a, Box: box, Server: srv}
 }
@@ -119,6 +141,7 @@ func (s *Stack) Partner(role string) (id, secret string) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	logcheck.Secret("partner secret", res.Secret)
 	return res.Partner.ID(), res.Secret
 }
 
@@ -141,6 +164,7 @@ func (s *Stack) LastOTP(mobile string) string {
 	if err := json.Unmarshal(plain, &m); err != nil || m.O == "" {
 		s.t.Fatalf("queued message has no OTP: %v", err)
 	}
+	logcheck.Secret("OTP", m.O)
 	return m.O
 }
 
@@ -176,6 +200,7 @@ func (s *Stack) Do(r Request) Response {
 		s.t.Fatal(err)
 	}
 	SignRequest(req, r)
+	logcheck.Request([]byte(r.Body))
 	resp, err := s.Server.Client().Do(req)
 	if err != nil {
 		s.t.Fatal(err)
@@ -185,6 +210,7 @@ func (s *Stack) Do(r Request) Response {
 	out.Status = resp.StatusCode
 	out.Header = resp.Header
 	out.Raw, _ = io.ReadAll(resp.Body)
+	logcheck.JSON(out.Raw)
 	if err := json.Unmarshal(out.Raw, &out.Env); err != nil && resp.Header.Get("Content-Type") != "" &&
 		strings.Contains(resp.Header.Get("Content-Type"), "json") {
 		s.t.Fatalf("response is not JSON: %s", out.Raw)
@@ -215,6 +241,15 @@ func SignRequest(req *http.Request, r Request) {
 	for k, v := range r.Header {
 		req.Header.Set(k, v)
 	}
+}
+
+// Logger is the logger of a test's server: every line at every level goes to
+// the logcheck sink (TestMain fails on a secret in any of them); warnings and
+// errors also show in the test output.
+func Logger(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewMultiHandler(
+		slog.NewJSONHandler(logcheck.Writer(nil), &slog.HandlerOptions{Level: slog.LevelDebug}),
+		slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
 }
 
 type testWriter struct{ t testing.TB }

@@ -298,18 +298,9 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 			return
 		}
 		if replay != nil {
-			var first struct {
-				ResponseID string `json:"responseId"`
-			}
-			if json.Unmarshal(replay.Body, &first) == nil {
-				noteResponseID(w, first.ResponseID)
-			}
+			noteAnswer(w, r, replay.Body)
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
 			w.Header().Set("Idempotent-Replayed", "true")
-			var stored struct{ Code json.Number }
-			if json.Unmarshal(replay.Body, &stored) == nil {
-				httpapi.SetCode(r.Context(), stored.Code.String())
-			}
 			w.WriteHeader(replay.Status)
 			_, _ = w.Write(replay.Body)
 			return
@@ -370,8 +361,23 @@ func (s *Server) movement(w http.ResponseWriter, r *http.Request, next http.Hand
 	for k, v := range rec.header {
 		w.Header()[k] = v
 	}
+	noteAnswer(w, r, resp.Body)
 	w.WriteHeader(resp.Status)
 	_, _ = w.Write(resp.Body)
+}
+
+// noteAnswer tells the access log and the metrics the responseId and code
+// of an answer that was stored (or rendered with its movement) rather than
+// written by writeEnvelope.
+func noteAnswer(w http.ResponseWriter, r *http.Request, body []byte) {
+	var e struct {
+		ResponseID string      `json:"responseId"`
+		Code       json.Number `json:"code"`
+	}
+	if json.Unmarshal(body, &e) == nil {
+		noteResponseID(w, e.ResponseID)
+		httpapi.SetCode(r.Context(), e.Code.String())
+	}
 }
 
 func printable(s string) bool {

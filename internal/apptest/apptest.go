@@ -32,7 +32,7 @@ import (
 
 // SimDelay is how long the bank simulator keeps …9999 and …8888 transfers
 // pending in tests.
-const SimDelay = 300 * time.Millisecond
+const SimDelay = time.Second
 
 // Stack is a running server over one database.
 type Stack struct {

@@ -260,7 +260,7 @@ func connectionModel(page app.HistoryPage, f transfer.HistoryFilter) (*model.Tra
 func banksModel(banks []app.Bank) []*model.Bank {
 	out := make([]*model.Bank, len(banks))
 	for i, b := range banks {
-		out[i] = &model.Bank{BankCode: b.Code, BankName: b.Name, VirtualAccount: b.VAPrefix != ""}
+		out[i] = &model.Bank{BankCode: b.Code, BankName: b.Name, Code: b.Code, Name: b.Name, VirtualAccount: b.VAPrefix != ""}
 	}
 	return out
 }

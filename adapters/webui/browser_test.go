@@ -83,9 +83,7 @@ func TestPlaygroundRunsAQueryOffline(t *testing.T) {
 	ctx := browse(t)
 	s := pagesStack(t)
 	partnerID, _ := s.Partner("PARTNER")
-	// The banks query with the names the issue uses, as aliases of the
-	// schema's fields.
-	q := url.Values{"query": {"{ banks { code: bankCode name: bankName } }"},
+	q := url.Values{"query": {"{ banks { code name } }"},
 		"headers": {`{"X-PARTNER-ID": "` + partnerID + `"}`}}
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(s.Server.URL+"/playground?"+q.Encode()),

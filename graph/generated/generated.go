@@ -46,6 +46,8 @@ type ComplexityRoot struct {
 	Bank struct {
 		BankCode       func(childComplexity int) int
 		BankName       func(childComplexity int) int
+		Code           func(childComplexity int) int
+		Name           func(childComplexity int) int
 		VirtualAccount func(childComplexity int) int
 	}
 
@@ -375,6 +377,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Bank.BankName(childComplexity), true
+	case "Bank.code":
+		if e.ComplexityRoot.Bank.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bank.Code(childComplexity), true
+	case "Bank.name":
+		if e.ComplexityRoot.Bank.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bank.Name(childComplexity), true
 	case "Bank.virtualAccount":
 		if e.ComplexityRoot.Bank.VirtualAccount == nil {
 			break
@@ -1680,6 +1694,10 @@ type Bank {
   "Bank Indonesia code, e.g. 014."
   bankCode: String!
   bankName: String!
+  "The same as bankCode, under the short name integrators try first."
+  code: String!
+  "The same as bankName."
+  name: String!
   "Whether the bank also issues top-up virtual accounts (Customer.virtualAccounts)."
   virtualAccount: Boolean!
 }
@@ -2474,6 +2492,10 @@ func (ec *executionContext) childFields_Bank(ctx context.Context, field graphql.
 		return ec.fieldContext_Bank_bankCode(ctx, field)
 	case "bankName":
 		return ec.fieldContext_Bank_bankName(ctx, field)
+	case "code":
+		return ec.fieldContext_Bank_code(ctx, field)
+	case "name":
+		return ec.fieldContext_Bank_name(ctx, field)
 	case "virtualAccount":
 		return ec.fieldContext_Bank_virtualAccount(ctx, field)
 	}
@@ -3673,6 +3695,52 @@ func (ec *executionContext) _Bank_bankName(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Bank_bankName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bank", field, false, false, "String")
+}
+
+func (ec *executionContext) _Bank_code(ctx context.Context, field graphql.CollectedField, obj *model.Bank) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bank_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bank_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bank", field, false, false, "String")
+}
+
+func (ec *executionContext) _Bank_name(ctx context.Context, field graphql.CollectedField, obj *model.Bank) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bank_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bank_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Bank", field, false, false, "String")
 }
 
@@ -10517,6 +10585,16 @@ func (ec *executionContext) _Bank(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "bankName":
 			out.Values[i] = ec._Bank_bankName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._Bank_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Bank_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -22,6 +22,10 @@ type Bank struct {
 	// Bank Indonesia code, e.g. 014.
 	BankCode string `json:"bankCode"`
 	BankName string `json:"bankName"`
+	// The same as bankCode, under the short name integrators try first.
+	Code string `json:"code"`
+	// The same as bankName.
+	Name string `json:"name"`
 	// Whether the bank also issues top-up virtual accounts (Customer.virtualAccounts).
 	VirtualAccount bool `json:"virtualAccount"`
 }

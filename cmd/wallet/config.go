@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/caarlos0/env/v11"
@@ -83,14 +82,8 @@ type Config struct {
 }
 
 func loadConfig(environ []string) (Config, error) {
-	m := make(map[string]string, len(environ))
-	for _, kv := range environ {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			m[k] = v
-		}
-	}
 	var cfg Config
-	if err := env.ParseWithOptions(&cfg, env.Options{Environment: m}); err != nil {
+	if err := env.ParseWithOptions(&cfg, env.Options{Environment: envMap(environ)}); err != nil {
 		return Config{}, fmt.Errorf("configuration: %w", err)
 	}
 	return cfg, nil

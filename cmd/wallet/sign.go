@@ -29,12 +29,7 @@ var wib = time.FixedZone("WIB", 7*3600)
 // signCommand prints the auth headers for one request, one per line, in the
 // form curl reads with -H @file.
 func signCommand(args, environ []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	env := map[string]string{}
-	for _, kv := range environ {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			env[k] = v
-		}
-	}
+	env := envMap(environ)
 	fs := flag.NewFlagSet("sign", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	partnerID := fs.String("partner", env["WALLET_PARTNER_ID"], "partner id (default $WALLET_PARTNER_ID)")
@@ -51,14 +46,7 @@ func signCommand(args, environ []string, stdin io.Reader, stdout, stderr io.Writ
 	}
 	var body []byte
 	var err error
-	switch *bodyFile {
-	case "":
-	case "-":
-		body, err = io.ReadAll(stdin)
-	default:
-		body, err = os.ReadFile(*bodyFile)
-	}
-	if err != nil {
+	if body, err = readBodyFile(*bodyFile, stdin); err != nil {
 		return err
 	}
 	m := strings.ToUpper(*method)
@@ -79,4 +67,27 @@ func signCommand(args, environ []string, stdin io.Reader, stdout, stderr io.Writ
 		fmt.Fprintln(stdout, "Content-Type: application/json")
 	}
 	return nil
+}
+
+// envMap turns KEY=VALUE pairs into a map.
+func envMap(environ []string) map[string]string {
+	env := map[string]string{}
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	return env
+}
+
+// readBodyFile reads the exact request body to sign: none for "", stdin
+// for "-", else the file.
+func readBodyFile(name string, stdin io.Reader) ([]byte, error) {
+	switch name {
+	case "":
+		return nil, nil
+	case "-":
+		return io.ReadAll(stdin)
+	}
+	return os.ReadFile(name)
 }

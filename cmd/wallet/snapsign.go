@@ -14,7 +14,6 @@ import (
 	"io"
 	"math/big"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/dompet/wallet/domain/partner"
@@ -24,12 +23,7 @@ import (
 // curl's -H @file: the access-token call with --private-key, a
 // transactional call with --token.
 func snapSignCommand(args, environ []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	env := map[string]string{}
-	for _, kv := range environ {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			env[k] = v
-		}
-	}
+	env := envMap(environ)
 	fs := flag.NewFlagSet("snap-sign", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	partnerID := fs.String("partner", env["WALLET_PARTNER_ID"], "partner id = SNAP client id (default $WALLET_PARTNER_ID)")
@@ -66,14 +60,7 @@ func snapSignCommand(args, environ []string, stdin io.Reader, stdout, stderr io.
 	}
 	var body []byte
 	var err error
-	switch *bodyFile {
-	case "":
-	case "-":
-		body, err = io.ReadAll(stdin)
-	default:
-		body, err = os.ReadFile(*bodyFile)
-	}
-	if err != nil {
+	if body, err = readBodyFile(*bodyFile, stdin); err != nil {
 		return err
 	}
 	id := *externalID

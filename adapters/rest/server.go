@@ -355,13 +355,18 @@ func (s *Server) movement(w http.ResponseWriter, r *http.Request, next http.Hand
 			return
 		}
 		if replayed {
+			// Another request's answer: its code and id are in the bytes.
 			w.Header().Set("Idempotent-Replayed", "true")
+			noteAnswer(w, r, resp.Body)
+			rec.responseID = ""
 		}
+	}
+	if rec.responseID != "" {
+		noteResponseID(w, rec.responseID)
 	}
 	for k, v := range rec.header {
 		w.Header()[k] = v
 	}
-	noteAnswer(w, r, resp.Body)
 	w.WriteHeader(resp.Status)
 	_, _ = w.Write(resp.Body)
 }

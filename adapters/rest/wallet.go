@@ -48,6 +48,9 @@ func (s *Server) moved(w http.ResponseWriter, r *http.Request, run func(ctx cont
 	if !ok {
 		out = render(res)
 	}
+	// What writeEnvelope tells the access log and the metrics.
+	noteResponseID(w, res.Transaction.ID())
+	httpapi.SetCode(r.Context(), "0")
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(out.Status)
 	_, _ = w.Write(out.Body)

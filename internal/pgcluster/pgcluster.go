@@ -99,7 +99,7 @@ func (c *Cluster) Standby(tb testing.TB) *Cluster {
 	tb.Helper()
 	s := &Cluster{bin: c.bin, dir: tempDir(tb), Settings: c.Settings}
 	if out, err := s.pg("pg_basebackup", "-h", "127.0.0.1", "-p", strconv.Itoa(c.Port), "-U", "postgres",
-		"-D", s.data(), "-R", "-X", "stream", "--no-sync"); err != nil {
+		"-D", s.data(), "-R", "-X", "stream", "--no-sync", "--checkpoint=fast"); err != nil {
 		tb.Fatalf("pg_basebackup: %v\n%s", err, out)
 	}
 	s.Port = freePort(tb)

@@ -6,7 +6,9 @@ package walletproc
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -18,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dompet/wallet/domain/partner"
 	"github.com/dompet/wallet/internal/logcheck"
 )
 
@@ -200,4 +203,72 @@ func FreeAddr(tb testing.TB) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// Partner is a partner as `wallet partner create` prints it.
+type Partner struct {
+	PartnerID string `json:"partnerId"`
+	Secret    string `json:"secret"`
+	Role      string `json:"role"`
+}
+
+// CreatePartner runs `wallet partner create` (role "" is PARTNER).
+func CreatePartner(tb testing.TB, env []string, name, role string) Partner {
+	tb.Helper()
+	args := []string{"partner", "create", "--name", name}
+	if role != "" {
+		args = append(args, "--role", role)
+	}
+	var p Partner
+	if err := json.Unmarshal(CLI(tb, env, args...), &p); err != nil || p.PartnerID == "" || p.Secret == "" {
+		tb.Fatalf("partner create %q: %v %+v", name, err, p)
+	}
+	return p
+}
+
+// Answer is one HTTP exchange with the legacy REST door.
+type Answer struct {
+	Status int            // HTTP status; 0 when the request failed
+	Err    error          // transport error (connection refused, reset, timeout)
+	Body   []byte         // raw answer
+	Env    map[string]any // decoded envelope (nil when not JSON)
+}
+
+// Code is the envelope's code, -1 when there is none.
+func (a Answer) Code() int {
+	if c, ok := a.Env["code"].(float64); ok {
+		return int(c)
+	}
+	return -1
+}
+
+// Call sends a signed request to the legacy REST door at base as p, with
+// X-EXTERNAL-ID extID (none when empty). It never fails the test: crash
+// tests need the transport errors.
+func (p Partner) Call(client *http.Client, base, method, path, body, extID string) Answer {
+	req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+	if err != nil {
+		return Answer{Err: err}
+	}
+	ts := time.Now().Format(time.RFC3339)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-PARTNER-ID", p.PartnerID)
+	req.Header.Set("X-TIMESTAMP", ts)
+	req.Header.Set("X-SIGNATURE", partner.Sign([]byte(p.Secret), method, path, []byte(body), ts))
+	if extID != "" {
+		req.Header.Set("X-EXTERNAL-ID", extID)
+	}
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return Answer{Err: err}
+	}
+	defer resp.Body.Close()
+	a := Answer{Status: resp.StatusCode}
+	a.Body, a.Err = io.ReadAll(resp.Body)
+	_ = json.Unmarshal(a.Body, &a.Env)
+	logcheck.JSON(a.Body)
+	return a
 }

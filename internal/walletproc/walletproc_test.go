@@ -1,7 +1,6 @@
 package walletproc_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"testing"
 
@@ -17,11 +16,11 @@ func TestServeOnOwnCluster(t *testing.T) {
 	pg := pgcluster.New(t)
 	standby := pg.Standby(t)
 	env := walletproc.Env(pg.URL(""), t.TempDir())
-	var p struct{ PartnerID, Secret string }
-	if err := json.Unmarshal(walletproc.CLI(t, env, "partner", "create", "--name", "Shop"), &p); err != nil || p.PartnerID == "" {
-		t.Fatalf("partner create: %v %+v", err, p)
-	}
+	shop := walletproc.CreatePartner(t, env, "Shop", "")
 	s := walletproc.Start(t, env)
+	if a := shop.Call(nil, s.URL, "POST", "/register-customer/", `{"mobileNumber":"081234500001","firstName":"Budi"}`, "reg-1"); a.Code() != 0 {
+		t.Fatalf("register: %d %v %s", a.Status, a.Err, a.Body)
+	}
 	pg.Stop(t)
 	if code := status(t, s.URL+"/readyz"); code != http.StatusServiceUnavailable {
 		t.Errorf("/readyz with the database down: %d, want 503", code)

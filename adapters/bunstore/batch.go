@@ -31,6 +31,9 @@ type batch struct {
 	writes []write
 	err    error // the flush failure; the transaction is aborted after it
 	trace  func(sql string)
+	// mode sends the parameterized statements: prepared and cached per
+	// connection, or described only behind a transaction pooler (DB.hot).
+	mode pgx.QueryExecMode
 }
 
 // write is one pending statement: bun-built text, or a parameterized
@@ -104,9 +107,10 @@ func (b *batch) flush(ctx context.Context) error {
 			}
 			query, args := combine(writes[i:j])
 			b.traced(query)
-			// Prepared once per connection (pgx's statement cache): the
-			// text is the same for every movement of one shape.
-			_, err = b.tx.Tx.ExecContext(ctx, query, append([]any{pgx.QueryExecModeCacheStatement}, args...)...)
+			// Prepared once per connection (pgx's statement cache; only
+			// described behind a pooler): the text is the same for every
+			// movement of one shape.
+			_, err = b.tx.Tx.ExecContext(ctx, query, append([]any{b.mode}, args...)...)
 			i = j
 		}
 		if err != nil {

@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -44,7 +45,18 @@ type DB struct {
 	Dialect Dialect
 	// trace sees the prepared statements sent past bun's query hooks.
 	trace atomic.Pointer[func(sql string)]
+	// hot is how the hot path's parameterized statements are sent: named
+	// prepared statements cached per connection, or, behind a transaction
+	// pooler, statement descriptions only (ADR 0014).
+	hot    pgx.QueryExecMode
+	pooled bool
 }
+
+// Pooled reports whether the database is reached through a
+// transaction-pooling proxy (WALLET_DB_POOLER): then no feature may rely on
+// session state (session advisory locks, SET, LISTEN, named prepared
+// statements); it must use transaction-scoped forms or a direct connection.
+func (db *DB) Pooled() bool { return db.pooled }
 
 // TraceStatements makes f see every statement the store sends past bun's
 // query hooks (the prepared statements of ADR 0009), so that a test can
@@ -58,11 +70,30 @@ type Config struct {
 	DataDir string
 	// MaxConns bounds the PostgreSQL pool.
 	MaxConns int
+	// Pooler names a transaction-pooling proxy between the process and
+	// PostgreSQL: "" or "none" (a direct connection), "pgbouncer" (PgBouncer
+	// in pool_mode=transaction, or any pooler that may hand each
+	// transaction a different server connection). ADR 0014.
+	Pooler string
 }
+
+// Poolers.
+const (
+	PoolerNone      = "none"
+	PoolerPgBouncer = "pgbouncer"
+)
 
 // Open connects and returns the pool with a cleanup function.
 func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
 	var db *DB
+	pooled := false
+	switch cfg.Pooler {
+	case "", PoolerNone:
+	case PoolerPgBouncer:
+		pooled = true
+	default:
+		return nil, nil, fmt.Errorf("WALLET_DB_POOLER must be %q or %q, not %q", PoolerNone, PoolerPgBouncer, cfg.Pooler)
+	}
 	switch {
 	case strings.HasPrefix(cfg.URL, "postgres://") || strings.HasPrefix(cfg.URL, "postgresql://"):
 		dsn, err := pgxDSN(cfg.URL)
@@ -80,7 +111,14 @@ func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
 		sqldb.SetMaxOpenConns(n)
 		sqldb.SetMaxIdleConns(n)
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
-		db = &DB{Bun: bun.NewDB(sqldb, pgdialect.New()), Dialect: Postgres}
+		db = &DB{Bun: bun.NewDB(sqldb, pgdialect.New()), Dialect: Postgres, hot: pgx.QueryExecModeCacheStatement, pooled: pooled}
+		if pooled {
+			// A named statement prepared on one server connection is
+			// unknown on the next transaction's: cache only the
+			// description (argument and result types) and send each
+			// execution as parse+bind+execute in one round trip.
+			db.hot = pgx.QueryExecModeCacheDescribe
+		}
 	case cfg.URL == "" || strings.HasPrefix(cfg.URL, "sqlite:") || strings.HasPrefix(cfg.URL, "file:"):
 		path := strings.TrimPrefix(strings.TrimPrefix(cfg.URL, "sqlite:"), "file:")
 		if path == "" {
@@ -150,18 +188,22 @@ func (db *DB) Ping(ctx context.Context) error { return db.Bun.PingContext(ctx) }
 // Migrate applies pending schema migrations. On PostgreSQL an advisory lock
 // makes concurrent starts of several servers wait for each other instead of
 // racing. after runs inside the same lock (the job queue's migrations).
+//
+// The lock is transaction-scoped and its transaction stays open while the
+// migrations run on other connections: a session lock would be taken on one
+// server connection and released on another behind a transaction pooler
+// (ADR 0014), leaking it for good.
 func (db *DB) Migrate(ctx context.Context, after func(context.Context) error) error {
 	if db.Dialect == Postgres {
-		conn, err := db.Bun.DB.Conn(ctx)
+		tx, err := db.Bun.DB.BeginTx(ctx, nil)
 		if err != nil {
-			return err
-		}
-		defer conn.Close()
-		const lockKey = 7_413_950_201 // arbitrary, constant: "wallet migrations"
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", lockKey); err != nil {
 			return fmt.Errorf("migration lock: %w", err)
 		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", lockKey) //nolint:errcheck
+		defer tx.Rollback()           //nolint:errcheck // nothing to keep: it only held the lock
+		const lockKey = 7_413_950_201 // arbitrary, constant: "wallet migrations"
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", lockKey); err != nil {
+			return fmt.Errorf("migration lock: %w", err)
+		}
 	}
 	sub, err := fs.Sub(migrationFS, "migrations/"+string(db.Dialect))
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 
 	"github.com/dompet/wallet/app"
@@ -488,7 +487,7 @@ func (r payerRepo) lockPayerPrepared(ctx context.Context, m customer.MobileNumbe
 		WHERE c.mobile = $2 FOR UPDATE OF a`
 	r.batch.traced(query)
 	var row payerRow
-	err := r.batch.tx.Tx.QueryRowContext(ctx, query, pgx.QueryExecModeCacheStatement, partnerID, m.String()).Scan(
+	err := r.batch.tx.Tx.QueryRowContext(ctx, query, r.batch.mode, partnerID, m.String()).Scan(
 		&row.ID, &row.Mobile, &row.FirstName, &row.MiddleName, &row.LastName, &row.Email, &row.Status, &row.AccountType,
 		&row.KYCStatus, &row.CreatedAt, &row.UpdatedAt, &row.Bound, &row.PocketID, &row.Balance, &row.Held, &row.OpenedAt)
 	if err != nil {

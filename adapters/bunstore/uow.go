@@ -51,7 +51,7 @@ func (u *UnitOfWork) Do(ctx context.Context, fn func(ctx context.Context, r app.
 				if u.db.Dialect != Postgres {
 					return fn(ctx, u.repos(tx, tx.Tx, nil))
 				}
-				b := &batch{tx: tx}
+				b := &batch{tx: tx, mode: u.db.hot}
 				if f := u.db.trace.Load(); f != nil {
 					b.trace = *f
 				}

@@ -63,7 +63,7 @@ func (c *container) handler() http.Handler {
 }
 
 func provideStoreConfig(cfg Config) bunstore.Config {
-	return bunstore.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, MaxConns: cfg.DBMaxConns}
+	return bunstore.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, MaxConns: cfg.DBMaxConns, Pooler: cfg.DBPooler}
 }
 
 func provideMasterKey(cfg Config) (secretbox.MasterKey, error) {

@@ -102,6 +102,7 @@ func DefaultConfig() Config {
 // App is the application: every use case is a method.
 type App struct {
 	uow     UnitOfWork
+	reads   UnitOfWork // history and status: a replica when configured
 	gateway BankGateway
 	qris    QRISSwitch
 	clock   Clock
@@ -128,6 +129,13 @@ func New(uow UnitOfWork, clock Clock, ids IDs, phones PhoneNormalizer, box Secre
 		uow = observingUoW{UnitOfWork: uow, obs: a.obs, tracer: a.tracer}
 	}
 	a.uow = eventingUoW{UnitOfWork: uow, ids: ids, now: clock.Now, endpoint: a.cachedEndpoint}
+	a.reads = a.uow
+	if out.Reads != nil {
+		a.reads = out.Reads
+		if out.Observer != nil || out.Tracer != nil {
+			a.reads = observingUoW{UnitOfWork: out.Reads, obs: a.obs, tracer: a.tracer}
+		}
+	}
 	return a
 }
 
@@ -138,6 +146,9 @@ type Gateways struct {
 	QRIS     QRISSwitch
 	Observer Observer
 	Tracer   Tracer
+	// Reads runs the read-only units of work of transaction history and
+	// status (a streaming replica, ADR 0014); nil: the primary's.
+	Reads UnitOfWork
 }
 
 // Config returns the rules the application runs with.

@@ -18,7 +18,7 @@ func (a *App) TransactionStatus(ctx context.Context, p *partner.Partner, reffID 
 		return nil, fault.Invalidf("reffId", "is required")
 	}
 	var out *transfer.Transaction
-	err := a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
+	err := a.reads.Do(ctx, func(ctx context.Context, r Repos) error {
 		t, err := r.Transactions.ByID(ctx, reffID, false)
 		if err != nil {
 			return err
@@ -42,7 +42,7 @@ func (a *App) TransactionStatus(ctx context.Context, p *partner.Partner, reffID 
 // Errors: NotFound.
 func (a *App) MyTransaction(ctx context.Context, s CustomerSession, reffID string) (*transfer.Transaction, error) {
 	var out *transfer.Transaction
-	err := a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
+	err := a.reads.Do(ctx, func(ctx context.Context, r Repos) error {
 		t, err := r.Transactions.ByID(ctx, reffID, false)
 		if err != nil {
 			return err
@@ -113,7 +113,7 @@ func (a *App) history(ctx context.Context, customerID string, f transfer.History
 	want := f.Limit
 	f.Limit++ // one more tells whether there is a next page
 	var out HistoryPage
-	err := a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
+	err := a.reads.Do(ctx, func(ctx context.Context, r Repos) error {
 		pocket, err := r.Accounts.PocketOf(ctx, customerID, false)
 		if err != nil {
 			return err

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -142,4 +144,25 @@ func provideMounts(cfg Config, a *app.App, courier *app.Courier, v *validator.Va
 		})
 	}
 	return m
+}
+
+// readUoW is the unit of work of history and status reads: a
+// bunstore.ReadRouter when DATABASE_READ_URL is set, nil (the primary)
+// otherwise.
+type readUoW app.UnitOfWork
+
+// provideReads opens the streaming replica of DATABASE_READ_URL (no
+// migrations: it follows the primary's).
+func provideReads(ctx context.Context, cfg Config, db *bunstore.DB, box app.SecretBox) (readUoW, func(), error) {
+	if cfg.ReadURL == "" {
+		return nil, func() {}, nil
+	}
+	if db.Dialect != bunstore.Postgres {
+		return nil, nil, errors.New("DATABASE_READ_URL needs DATABASE_URL to be PostgreSQL")
+	}
+	replica, cleanup, err := bunstore.Open(ctx, bunstore.Config{URL: cfg.ReadURL, MaxConns: cfg.DBMaxConns, Pooler: cfg.DBPooler})
+	if err != nil {
+		return nil, nil, fmt.Errorf("DATABASE_READ_URL: %w", err)
+	}
+	return bunstore.NewReadRouter(db, replica, box, cfg.ReadWait), cleanup, nil
 }

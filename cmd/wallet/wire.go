@@ -50,6 +50,7 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		app.ProviderSet,
 		wire.Bind(new(rest.Pinger), new(*bunstore.DB)),
 		provideStoreConfig,
+		provideReads,
 		provideMasterKey,
 		provideAppConfig,
 		provideRunnerConfig,

@@ -70,16 +70,24 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		cleanup()
 		return nil, nil, err
 	}
-	gateways := provideGateways(simulator, qrisswitchSimulator, metrics, tracing)
+	mainReadUoW, cleanup3, err := provideReads(ctx, cfg, db, box)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	gateways := provideGateways(simulator, qrisswitchSimulator, metrics, tracing, mainReadUoW)
 	appApp := app.New(unitOfWork, clock, uliDs, normalizer, box, appConfig, log, gateways)
 	whatsAppSender, err := provideWhatsApp(cfg, out, metrics, tracing)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	textSender, err := provideTextSender(cfg, out, metrics, tracing)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -93,6 +101,7 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 	runnerConfig := provideRunnerConfig(cfg)
 	runner, err := jobs.NewRunner(db, courier, kycReviewer, appApp, webhooks, runnerConfig, log)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -102,6 +111,7 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 	snapServer := snap.NewServer(appApp, validate, uliDs, log)
 	mainApiDocument, err := provideAPIDocument()
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -124,6 +134,7 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		Console:    consoleServer,
 	}
 	return mainContainer, func() {
+		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil

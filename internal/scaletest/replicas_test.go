@@ -310,4 +310,3 @@ func checkBalances(t *testing.T, shop walletproc.Partner, base string, want []in
 		}
 	}
 }
-

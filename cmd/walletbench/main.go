@@ -43,6 +43,8 @@ type config struct {
 	Prefill      int
 	Store        string
 	PaymentSQL   bool
+	Replicas     int
+	PgBouncer    bool
 }
 
 const defaultDBURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
@@ -66,6 +68,8 @@ func main() {
 	flag.IntVar(&cfg.Prefill, "prefill", 0, "after pgbench, insert this many postings in SQL (e.g. 10000000), restart the server and run the spread phase again: \"latency flat\" (0: skip)")
 	flag.StringVar(&cfg.Store, "store", "postgres", "postgres, or sqlite: also run setup and the spread phase on the embedded SQLite store (its own line)")
 	flag.BoolVar(&cfg.PaymentSQL, "pgbench-payment", true, "after the reconcile, also run a payment's own SQL with pgbench (simple protocol, and prepared): PostgreSQL's ceiling for payments")
+	flag.IntVar(&cfg.Replicas, "replicas", 1, "after the one-server phases, run the spread phase again on this many servers sharing the database (1: skip)")
+	flag.BoolVar(&cfg.PgBouncer, "pgbouncer", false, "run the -replicas phase through PgBouncer in transaction-pooling mode (WALLET_DB_POOLER=pgbouncer)")
 	readme := flag.Bool("readme", false, "run nothing: rewrite README.md's benchmark table from the newest JSON in -out")
 	flag.Parse()
 
@@ -103,6 +107,8 @@ func (c config) validate() error {
 		return errors.New("-amount must be between 1 and -topup")
 	case c.Store != "postgres" && c.Store != "sqlite":
 		return errors.New("-store must be postgres or sqlite")
+	case c.Replicas < 1:
+		return errors.New("-replicas must be at least 1")
 	case c.Prefill < 0 || c.Prefill == 1:
 		return errors.New("-prefill must be 0 or at least 2 (postings come in pairs)")
 	}
@@ -183,6 +189,13 @@ func run(ctx context.Context, cfg config) error {
 
 	log.Print("stopping the server")
 	res.Server = srv.stop()
+
+	if cfg.Replicas > 1 || cfg.PgBouncer {
+		res.Replicas = measureReplicas(ctx, cfg, bin, env, dbURL, pop, max(cfg.Concurrency, cfg.SetupConc))
+		if res.Replicas.Error != "" {
+			log.Printf("replicas: %s", res.Replicas.Error)
+		}
+	}
 
 	log.Printf("pgbench -i -s %d, then -c %d for %s", cfg.PgbenchScale, cfg.Concurrency, cfg.Duration)
 	res.Pgbench = runPgbench(ctx, cfg.Pgbench, dbURL, cfg.PgbenchScale, cfg.Concurrency, cfg.Duration)

@@ -37,6 +37,8 @@ type result struct {
 	SQLite    *sqliteResult   `json:"sqlite,omitempty"`
 	// PaymentSQL is pgbench running a payment's own statements.
 	PaymentSQL *paymentScriptResult `json:"pgbenchPaymentSql,omitempty"`
+	// Replicas is the spread phase on -replicas servers (-pgbouncer).
+	Replicas *replicasResult `json:"replicas,omitempty"`
 }
 
 type machine struct {
@@ -259,7 +261,11 @@ func (r *result) print(w io.Writer) {
 	if r.Prefill != nil {
 		histN, deepN = r.Prefill.History, r.Prefill.DeepHistory
 	}
-	for _, s := range []*phaseStats{r.Spread, r.Hot, r.Half, r.History, atN, histN, deepN, lite} {
+	var reps *phaseStats
+	if r.Replicas != nil {
+		reps = r.Replicas.Spread
+	}
+	for _, s := range []*phaseStats{r.Spread, r.Hot, r.Half, r.History, atN, histN, deepN, lite, reps} {
 		if s == nil {
 			continue
 		}
@@ -296,6 +302,21 @@ func (r *result) print(w io.Writer) {
 	}
 	for _, s := range r.Server.Samples {
 		fmt.Fprintf(w, "  %s\n", s)
+	}
+	if rp := r.Replicas; rp != nil {
+		if rp.Error != "" {
+			fmt.Fprintf(w, "replicas: %s\n", rp.Error)
+		}
+		for i, m := range rp.RSS {
+			fmt.Fprintf(w, "replica %d: peak RSS under load %.1f MiB (VmHWM %.1f MiB)", i+1, m.PeakRSSMiB, m.HWMMiB)
+			if i < len(rp.Servers) {
+				fmt.Fprintf(w, "; log: %d warnings, %d errors", rp.Servers[i].Warnings, rp.Servers[i].Errors)
+			}
+			fmt.Fprintln(w)
+		}
+		if rp.PgBouncer != "" {
+			fmt.Fprintf(w, "replicas through %s, pool_mode=transaction, default_pool_size=%d\n", rp.PgBouncer, rp.PoolSize)
+		}
 	}
 	if p := r.Prefill; p != nil {
 		r.printPrefill(w)

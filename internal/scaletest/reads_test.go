@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/dompet/wallet/internal/pgcluster"
 	"github.com/dompet/wallet/internal/walletproc"
@@ -28,6 +29,8 @@ func historyCalls(t *testing.T, db *sql.DB) int64 {
 // sees it.
 func TestReadsFromStreamingReplica(t *testing.T) {
 	t.Parallel()
+	start := time.Now()
+	lap := func(what string) { t.Logf("%s: %s", time.Since(start).Round(time.Millisecond), what) }
 	pg := pgcluster.New(t, "shared_preload_libraries=pg_stat_statements")
 	primary, err := sql.Open("pgx", pg.URL(""))
 	if err != nil {
@@ -37,7 +40,9 @@ func TestReadsFromStreamingReplica(t *testing.T) {
 	if _, err := primary.Exec("CREATE EXTENSION pg_stat_statements"); err != nil {
 		t.Fatal(err)
 	}
+	lap("primary")
 	standby := pg.Standby(t)
+	lap("standby")
 	replica, err := sql.Open("pgx", standby.URL(""))
 	if err != nil {
 		t.Fatal(err)
@@ -48,10 +53,12 @@ func TestReadsFromStreamingReplica(t *testing.T) {
 	shop := walletproc.CreatePartner(t, env, "Shop", "")
 	bank := walletproc.CreatePartner(t, env, "Bank", "CHANNEL")
 	s := walletproc.Start(t, env)
+	lap("server")
 	mobile := mobileOf(1)
 	registerCustomer(t, shop, s.URL, mobile, s)
 	mustCode(t, bank, s.URL, "POST", "/topup/va/payment/", `{"vaNumber":"39358`+mobile+`","amount":"100000","bankReference":"R1"}`, "r1", 0)
 
+	lap("customer")
 	before := historyCalls(t, replica)
 	pay := func(i int) string {
 		t.Helper()

@@ -59,11 +59,13 @@ func (r *ReadRouter) Reads() (replica, primary int64) {
 	return r.replicaReads.Load(), r.primaryReads.Load()
 }
 
-// caughtUp reads the primary's WAL position, then waits up to Wait for the
-// replica to have replayed it.
+// caughtUp reads the primary's WAL insert position, then waits up to Wait
+// for the replica to have replayed it. The insert position, not the write
+// or flush position: with synchronous_commit=off a commit is acknowledged
+// before its record is written, but never before it is inserted.
 func (r *ReadRouter) caughtUp(ctx context.Context) bool {
 	var lsn string
-	if err := r.primary.SQL().QueryRowContext(ctx, "SELECT pg_current_wal_lsn()::text").Scan(&lsn); err != nil {
+	if err := r.primary.SQL().QueryRowContext(ctx, "SELECT pg_current_wal_insert_lsn()::text").Scan(&lsn); err != nil {
 		return false
 	}
 	deadline := time.Now().Add(r.Wait)

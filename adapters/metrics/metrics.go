@@ -196,3 +196,21 @@ func (c queueCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(queueAge, prometheus.GaugeValue, age.Seconds(), kind)
 	}
 }
+
+// Reads exports how many history and status reads each server answered
+// (DATABASE_READ_URL, ADR 0014): a rising primary count means the replica
+// lags more than WALLET_READ_WAIT or is down.
+func (m *Metrics) Reads(count func() (replica, primary int64)) {
+	for _, server := range []string{"replica", "primary"} {
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "wallet_db_reads_total", Help: "History and status reads by the server that answered them.",
+			ConstLabels: prometheus.Labels{"server": server},
+		}, func() float64 {
+			r, p := count()
+			if server == "replica" {
+				return float64(r)
+			}
+			return float64(p)
+		}))
+	}
+}

@@ -50,6 +50,9 @@ func provideTracing(ctx context.Context, cfg Config) (*tracing.Tracing, func(), 
 // provideGateways decorates the outbound ports with spans and hands the
 // application its observer and tracer.
 func provideGateways(bank app.BankGateway, qris app.QRISSwitch, mx *metrics.Metrics, tr *tracing.Tracing, reads readUoW) app.Gateways {
+	if r, ok := reads.(*bunstore.ReadRouter); ok {
+		mx.Reads(r.Reads)
+	}
 	return app.Gateways{Bank: tr.Bank(bank), QRIS: tr.QRIS(qris), Observer: mx, Tracer: tr, Reads: reads}
 }
 

@@ -3,6 +3,9 @@ package scaletest
 import (
 	"database/sql"
 	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,5 +104,18 @@ func TestReadsFromStreamingReplica(t *testing.T) {
 	}
 	if _, err := replica.Exec("SELECT pg_wal_replay_resume()"); err != nil {
 		t.Fatal(err)
+	}
+	// Operators see the routing: n status reads and n history pages on the
+	// replica, the paused read on the primary.
+	resp, err := http.Get(s.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, want := range []string{`wallet_db_reads_total{server="replica"}`, `wallet_db_reads_total{server="primary"}`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics has no %s", want)
+		}
 	}
 }

@@ -200,8 +200,10 @@ func (db *DB) Migrate(ctx context.Context, after func(context.Context) error) er
 			return fmt.Errorf("migration lock: %w", err)
 		}
 		defer tx.Rollback()           //nolint:errcheck // nothing to keep: it only held the lock
-		const lockKey = 7_413_950_201 // arbitrary, constant: "wallet migrations"
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", lockKey); err != nil {
+		// One lock per schema: servers on one schema wait for each other,
+		// while databases in other schemas (tests run one per schema on a
+		// shared server) migrate at the same time.
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended('wallet migrations:' || COALESCE(current_schema(), ''), 0))"); err != nil {
 			return fmt.Errorf("migration lock: %w", err)
 		}
 	}

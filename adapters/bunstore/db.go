@@ -199,7 +199,7 @@ func (db *DB) Migrate(ctx context.Context, after func(context.Context) error) er
 		if err != nil {
 			return fmt.Errorf("migration lock: %w", err)
 		}
-		defer tx.Rollback()           //nolint:errcheck // nothing to keep: it only held the lock
+		defer tx.Rollback() //nolint:errcheck // nothing to keep: it only held the lock
 		// One lock per schema: servers on one schema wait for each other,
 		// while databases in other schemas (tests run one per schema on a
 		// shared server) migrate at the same time.

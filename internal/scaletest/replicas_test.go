@@ -14,7 +14,6 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/dompet/wallet/internal/pgcluster"
-	"github.com/dompet/wallet/internal/testdb"
 	"github.com/dompet/wallet/internal/walletproc"
 )
 
@@ -24,8 +23,11 @@ func TestTwoReplicas(t *testing.T) {
 	t.Parallel()
 	t.Run("direct", func(t *testing.T) {
 		t.Parallel()
-		u := testdb.SchemaURL(t)
-		replicas(t, u, u)
+		// A cluster of its own (fsync off) rather than a schema on the
+		// shared server: each server start runs the migrations, whose
+		// commits wait on the shared server's fsyncs under load.
+		pg := pgcluster.New(t)
+		replicas(t, pg.URL(""), pg.URL(""))
 	})
 	t.Run("pgbouncer", func(t *testing.T) {
 		t.Parallel()

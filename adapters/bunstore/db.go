@@ -44,6 +44,8 @@ type DB struct {
 	Dialect Dialect
 	// trace sees the prepared statements sent past bun's query hooks.
 	trace atomic.Pointer[func(sql string)]
+	// live names this process in its idempotency claims (ADR 0011).
+	live *liveness
 }
 
 // TraceStatements makes f see every statement the store sends past bun's
@@ -80,7 +82,7 @@ func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
 		sqldb.SetMaxOpenConns(n)
 		sqldb.SetMaxIdleConns(n)
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
-		db = &DB{Bun: bun.NewDB(sqldb, pgdialect.New()), Dialect: Postgres}
+		db = &DB{Bun: bun.NewDB(sqldb, pgdialect.New()), Dialect: Postgres, live: newLiveness(Postgres, dsn)}
 	case cfg.URL == "" || strings.HasPrefix(cfg.URL, "sqlite:") || strings.HasPrefix(cfg.URL, "file:"):
 		path := strings.TrimPrefix(strings.TrimPrefix(cfg.URL, "sqlite:"), "file:")
 		if path == "" {
@@ -101,7 +103,7 @@ func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
 		// writers instead of failing them with SQLITE_BUSY; WAL and the
 		// busy timeout cover other processes (the CLI) on the same file.
 		sqldb.SetMaxOpenConns(1)
-		db = &DB{Bun: bun.NewDB(sqldb, sqlitedialect.New()), Dialect: SQLite}
+		db = &DB{Bun: bun.NewDB(sqldb, sqlitedialect.New()), Dialect: SQLite, live: newLiveness(SQLite, "")}
 	default:
 		return nil, nil, fmt.Errorf("DATABASE_URL must be a postgres:// URL or empty for the embedded store")
 	}
@@ -111,7 +113,7 @@ func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
 		_ = db.Bun.Close()
 		return nil, nil, fmt.Errorf("connect to %s: %w", db.Dialect, err)
 	}
-	return db, func() { _ = db.Bun.Close() }, nil
+	return db, func() { db.live.close(); _ = db.Bun.Close() }, nil
 }
 
 // pgxDSN selects pgx's simple protocol unless the URL chooses a mode. bun

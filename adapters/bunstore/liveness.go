@@ -37,7 +37,7 @@ type liveness struct {
 	id atomic.Pointer[string] // "pg:<n>" or "sqlite:<hex>"; nil until first needed on PostgreSQL
 
 	mu     sync.Mutex
-	key    int32  // PostgreSQL: the second advisory key, n
+	key    int32 // PostgreSQL: the second advisory key, n
 	pool   *sql.DB
 	conn   *sql.Conn
 	stop   chan struct{}

@@ -204,7 +204,10 @@ func (w *crashWorld) check(t *testing.T, ops []*crashOp) {
 			t.Fatalf("%s %s: applied without a responseId: %s", o.kind, o.extID, o.ans.Body)
 		}
 		if o.kind == "bank" {
-			if st := w.waitSettled(t, id, 30*time.Second); st != "SUCCESS" {
+			// Two minutes: a settlement job running at the kill is retried by
+			// the rescuer 45 s later (adapters/jobs), plus its 30 s period.
+			st := w.waitSettled(t, id, 2*time.Minute)
+			if st != "SUCCESS" {
 				t.Errorf("bank transfer %s settled %s, want SUCCESS", id, st)
 			}
 		}

@@ -103,7 +103,7 @@ func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
 		// writers instead of failing them with SQLITE_BUSY; WAL and the
 		// busy timeout cover other processes (the CLI) on the same file.
 		sqldb.SetMaxOpenConns(1)
-		db = &DB{Bun: bun.NewDB(sqldb, sqlitedialect.New()), Dialect: SQLite, live: newLiveness(SQLite, "")}
+		db = &DB{Bun: bun.NewDB(sqldb, sqlitedialect.New()), Dialect: SQLite, live: newLiveness(SQLite, path)}
 	default:
 		return nil, nil, fmt.Errorf("DATABASE_URL must be a postgres:// URL or empty for the embedded store")
 	}

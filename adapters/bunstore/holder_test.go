@@ -25,43 +25,36 @@ func TestClaimOfADeadProcess(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
 		t.Parallel()
 		url := "sqlite:" + filepath.Join(t.TempDir(), "wallet.db")
-		deadClaim(t, url, false)
+		deadClaim(t, url)
 	})
 	t.Run("postgres", func(t *testing.T) {
 		t.Parallel()
-		deadClaim(t, testdb.SchemaURL(t), true)
+		deadClaim(t, testdb.SchemaURL(t))
 	})
 }
 
-func deadClaim(t *testing.T, url string, shared bool) {
+func deadClaim(t *testing.T, url string) {
 	ctx := context.Background()
 	first, closeFirst := openStore(t, url)
 	hash := []byte("POST /bank-transfer\n{}")
 	if replay, err := first.BeginIdempotent(ctx, "p1", "k1", hash); err != nil || replay != nil {
 		t.Fatalf("first claim: %v %v", replay, err)
 	}
-	if shared {
-		// PostgreSQL is shared by live processes: the second one sees the
-		// first alive and waits for its answer (here: until its context ends).
-		second, closeSecond := openStore(t, url)
-		short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
-		_, err := second.BeginIdempotent(short, "p1", "k1", hash)
-		cancel()
-		if fault.KindOf(err) != fault.Unavailable {
-			t.Fatalf("retry while the holder lives: %v, want unavailable", err)
-		}
-		closeSecond()
+	// A second process sees the first alive and waits for its answer
+	// (here: until its context ends).
+	second, closeSecond := openStore(t, url)
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	_, err := second.BeginIdempotent(short, "p1", "k1", hash)
+	cancel()
+	if fault.KindOf(err) != fault.Unavailable {
+		t.Fatalf("retry while the holder lives: %v, want unavailable", err)
 	}
+	closeSecond()
 	closeFirst() // the process dies: its session, and its lock, end
 
 	retry, _ := openStore(t, url)
-	// Two retries race for the dead claim. On PostgreSQL they are two more
-	// processes; SQLite belongs to one process, so there they are two
-	// requests of the new one.
-	racer := retry
-	if shared {
-		racer, _ = openStore(t, url)
-	}
+	// Two more processes race for the dead claim.
+	racer, _ := openStore(t, url)
 	type result struct {
 		replay *app.StoredResponse
 		err    error

@@ -8,10 +8,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -28,13 +31,17 @@ import (
 // claim whose holder's lock is not in pg_locks belongs to a dead process.
 // A dead host is noticed by TCP keepalives (set short on that session).
 //
-// SQLite is one process's file (the server; the CLI commands claim no
-// keys): the id is per boot, and every claim of another id is dead.
+// On SQLite, where processes share a file and not a server, the process
+// holds an exclusive flock on a file named by its id in a directory beside
+// the database (wallet.db-holders/); the kernel drops the lock when the
+// process dies, and a claim whose holder's file is not locked is dead.
 type liveness struct {
 	dialect Dialect
 	dsn     string // PostgreSQL only
+	holders string // SQLite only: the directory of the holders' lock files
+	file    *os.File
 
-	id atomic.Pointer[string] // "pg:<n>" or "sqlite:<hex>"; nil until first needed on PostgreSQL
+	id atomic.Pointer[string] // "pg:<n>" or "sqlite:<hex>"; nil until the first claim
 
 	mu     sync.Mutex
 	key    int32 // PostgreSQL: the second advisory key, n
@@ -48,13 +55,15 @@ type liveness struct {
 // processes ("WALL"), so they never meet the migration lock.
 const livenessNS = 0x57414c4c
 
+// newLiveness prepares the process's name; it takes its lock when the
+// process first claims a key (the CLI commands never do). dsn is the
+// PostgreSQL DSN, or the SQLite file's path.
 func newLiveness(dialect Dialect, dsn string) *liveness {
-	l := &liveness{dialect: dialect, dsn: dsn, stop: make(chan struct{})}
-	if dialect != Postgres {
-		var b [8]byte
-		_, _ = rand.Read(b[:])
-		id := "sqlite:" + hex.EncodeToString(b[:])
-		l.id.Store(&id)
+	l := &liveness{dialect: dialect, stop: make(chan struct{})}
+	if dialect == Postgres {
+		l.dsn = dsn
+	} else {
+		l.holders = dsn + "-holders"
 	}
 	return l
 }
@@ -72,6 +81,9 @@ func (l *liveness) self(ctx context.Context) (string, error) {
 	}
 	if l.closed {
 		return "", errors.New("bunstore: store closed")
+	}
+	if l.dialect != Postgres {
+		return l.lockFile()
 	}
 	if err := l.lockLocked(ctx); err != nil {
 		return "", fmt.Errorf("take the process's liveness lock: %w", err)
@@ -124,6 +136,55 @@ func (l *liveness) lockLocked(ctx context.Context) error {
 	return errors.New("no free liveness key")
 }
 
+// lockFile creates and locks this process's file among the SQLite
+// holders.
+func (l *liveness) lockFile() (string, error) {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	name := hex.EncodeToString(b[:])
+	if err := os.MkdirAll(l.holders, 0o700); err != nil {
+		return "", err
+	}
+	f, err := os.OpenFile(filepath.Join(l.holders, name), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return "", err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		_ = f.Close()
+		return "", fmt.Errorf("lock %s: %w", f.Name(), err)
+	}
+	l.file = f
+	id := "sqlite:" + name
+	l.id.Store(&id)
+	return id, nil
+}
+
+// fileAlive tries the lock of holder's file: taken means its process runs.
+// A dead holder's file is removed.
+func (l *liveness) fileAlive(holder string) (bool, error) {
+	name, ok := strings.CutPrefix(holder, "sqlite:")
+	if _, err := hex.DecodeString(name); !ok || err != nil || name == "" {
+		return false, nil // not an SQLite process's id
+	}
+	f, err := os.Open(filepath.Join(l.holders, name))
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	err = syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	_ = os.Remove(f.Name())
+	return false, nil
+}
+
 func randomKey() int32 {
 	var b [4]byte
 	for {
@@ -168,9 +229,11 @@ func (l *liveness) alive(ctx context.Context, db bun.IDB, holder string) (bool, 
 	if holder == "" {
 		return false, nil
 	}
+	if id := l.id.Load(); id != nil && holder == *id {
+		return true, nil
+	}
 	if l.dialect != Postgres {
-		id := l.id.Load()
-		return id != nil && holder == *id, nil
+		return l.fileAlive(holder)
 	}
 	n, err := strconv.ParseInt(strings.TrimPrefix(holder, "pg:"), 10, 32)
 	if err != nil || !strings.HasPrefix(holder, "pg:") {
@@ -197,5 +260,9 @@ func (l *liveness) close() {
 	}
 	if l.pool != nil {
 		_ = l.pool.Close()
+	}
+	if l.file != nil {
+		_ = os.Remove(l.file.Name())
+		_ = l.file.Close()
 	}
 }

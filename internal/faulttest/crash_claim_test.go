@@ -68,10 +68,12 @@ func retryAfterCrash(t *testing.T, databaseURL string) {
 		t.Fatalf("retry answered transfer %q, want the held one %q", got, reffID)
 	}
 	// Issue 9 asks for an answer within 1 s of a server being back, plus
-	// here the simulated bank's own latency. 2 s more of slack for a
-	// loaded CI machine (-race, two cores shared): before ADR 0011 the
-	// retry waited 10 s and answered 90, far outside this bound.
-	if limit := simLatency + time.Second + 2*time.Second; took > limit {
+	// here the simulated bank's own latency. 4 s more of slack for a
+	// loaded machine (-race, two cores shared by several test binaries:
+	// 2 s over the bank's latency was seen at a load average of 20).
+	// Before ADR 0011 the retry waited 10 s and answered 90, which fails
+	// both this bound and the code check above.
+	if limit := simLatency + time.Second + 4*time.Second; took > limit {
 		t.Errorf("retry took %v, want at most %v", took, limit)
 	}
 

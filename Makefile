@@ -46,10 +46,13 @@ fmt: ## format the code
 migrate: ## apply migrations to DATABASE_URL (or the embedded store)
 	$(GO) run ./cmd/wallet migrate
 
+chaos: ## the fault tests of internal/faulttest in the long profile (10 kill rounds per store, more load)
+	WALLET_CHAOS=1 $(GO) test -race -count=1 -timeout 30m -v ./internal/faulttest/
+
 bench: ## load benchmark (SPEC §10) on a fresh PostgreSQL database; flags via BENCHFLAGS="-duration 5s"; rewrites README's table
 	$(GO) run ./cmd/walletbench $(BENCHFLAGS)
 	$(GO) run ./cmd/walletbench -readme
 
 check: lint test ## lint and test
 
-.PHONY: help run build test test-short fuzz generate assets lint fmt migrate bench check
+.PHONY: help run build test test-short fuzz generate assets lint fmt migrate chaos bench check

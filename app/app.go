@@ -23,8 +23,9 @@ type Config struct {
 	// IdempotencyWait bounds how long a duplicate request waits for the
 	// first one to finish before answering "unavailable, retry".
 	IdempotencyWait time.Duration
-	// IdempotencyLease is how long a claim protects a request in flight;
-	// after it a retry may take over (the first process died).
+	// IdempotencyLease is how long a claim written before claims named
+	// their holder (ADR 0011) protects a request in flight; after it a
+	// retry may take over. Claims with a holder last as long as it lives.
 	IdempotencyLease time.Duration
 	Delivery         DeliveryConfig
 	Money            MoneyConfig

@@ -28,18 +28,27 @@ type IdempotencyRecord struct {
 	RequestHash []byte
 	Done        bool
 	LockedUntil time.Time
-	Response    StoredResponse
-	CreatedAt   time.Time
+	// Holder names the process that holds an unfinished claim; the store
+	// stamps it on Claim and Steal. "" on claims written before holders
+	// existed, which keep the LockedUntil lease rule.
+	Holder    string
+	Response  StoredResponse
+	CreatedAt time.Time
 }
 
 // IdempotencyStore keeps request keys. Keys are unique per partner.
 type IdempotencyStore interface {
-	// Claim inserts rec unless its key exists. It returns nil when rec was
-	// inserted and the existing record otherwise.
+	// Claim inserts rec, held by this process, unless its key exists. It
+	// returns nil when rec was inserted and the existing record otherwise.
 	Claim(ctx context.Context, rec IdempotencyRecord) (*IdempotencyRecord, error)
-	// Steal moves an unfinished claim whose lease is still lockedUntil to a
-	// new lease; false when someone else changed it first.
-	Steal(ctx context.Context, partnerID, key string, lockedUntil, newLease time.Time) (bool, error)
+	// HolderAlive reports whether the process named by a claim's Holder
+	// still runs; a claim of a dead process is taken over at once
+	// (ADR 0011). It is asked only when a request meets an unfinished claim.
+	HolderAlive(ctx context.Context, holder string) (bool, error)
+	// Steal moves an unfinished claim still held by holder with lease
+	// lockedUntil to this process with a new lease; false when someone
+	// else changed it first.
+	Steal(ctx context.Context, partnerID, key, holder string, lockedUntil, newLease time.Time) (bool, error)
 	// Complete stores the response of a claimed key.
 	Complete(ctx context.Context, partnerID, key string, resp StoredResponse) error
 	// Release forgets an unfinished claim so that a retry runs afresh.
@@ -84,9 +93,21 @@ func (a *App) BeginIdempotent(ctx context.Context, partnerID, key string, reques
 			case existing.Done:
 				resp := existing.Response
 				replay = &resp
-			case !existing.LockedUntil.After(now):
-				// The first request's process died holding the claim.
-				proceed, err = r.Idempotency.Steal(ctx, partnerID, key, existing.LockedUntil, now.Add(a.cfg.IdempotencyLease))
+			default:
+				// Unfinished: its holder runs it (wait for the answer) or
+				// died holding it (take it over at once, ADR 0011).
+				// Claims from before holders existed keep the lease.
+				dead := existing.Holder == "" && !existing.LockedUntil.After(now)
+				if existing.Holder != "" {
+					alive, err := r.Idempotency.HolderAlive(ctx, existing.Holder)
+					if err != nil {
+						return err
+					}
+					dead = !alive
+				}
+				if dead {
+					proceed, err = r.Idempotency.Steal(ctx, partnerID, key, existing.Holder, existing.LockedUntil, now.Add(a.cfg.IdempotencyLease))
+				}
 			}
 			return err
 		})

@@ -6,6 +6,6 @@ import (
 	"github.com/dompet/wallet/app"
 )
 
-// ProviderSet binds the simulator to the port; its delay comes from the
-// binary (WALLET_SIM_DELAY).
-var ProviderSet = wire.NewSet(NewSimulator, wire.Bind(new(app.BankGateway), new(*Simulator)))
+// ProviderSet binds the simulator to the port; its delay and latency come
+// from the binary (WALLET_SIM_DELAY, WALLET_SIM_LATENCY).
+var ProviderSet = wire.NewSet(NewSlowSimulator, wire.Bind(new(app.BankGateway), new(*Simulator)))

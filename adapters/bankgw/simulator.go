@@ -27,7 +27,11 @@ import (
 // and submission time, so it survives restarts like a real gateway would.
 type Simulator struct {
 	Delay time.Duration
-	Now   func() time.Time
+	// Latency is how long Disburse takes to answer (WALLET_SIM_LATENCY,
+	// default none), so that a crash test can kill the server while a
+	// transfer is in flight with its money held.
+	Latency time.Duration
+	Now     func() time.Time
 }
 
 var _ app.BankGateway = (*Simulator)(nil)
@@ -39,6 +43,17 @@ type Delay time.Duration
 // NewSimulator returns a simulator settling pending transfers after delay.
 func NewSimulator(delay Delay) *Simulator {
 	return &Simulator{Delay: time.Duration(delay), Now: time.Now}
+}
+
+// Latency is how long the simulator takes to answer a disbursement
+// (WALLET_SIM_LATENCY).
+type Latency time.Duration
+
+// NewSlowSimulator is NewSimulator answering disbursements after latency.
+func NewSlowSimulator(delay Delay, latency Latency) *Simulator {
+	s := NewSimulator(delay)
+	s.Latency = time.Duration(latency)
+	return s
 }
 
 // ErrUnavailable is the simulated outage.
@@ -61,6 +76,13 @@ func (s *Simulator) InquireAccount(_ context.Context, _, account string) (string
 
 // Disburse implements app.BankGateway.
 func (s *Simulator) Disburse(ctx context.Context, d app.Disbursement) (app.DisbursementResult, error) {
+	if s.Latency > 0 {
+		select {
+		case <-ctx.Done():
+			return app.DisbursementResult{}, ctx.Err()
+		case <-time.After(s.Latency):
+		}
+	}
 	return s.Status(ctx, d)
 }
 

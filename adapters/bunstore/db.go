@@ -50,6 +50,8 @@ type DB struct {
 	// pooler, statement descriptions only (ADR 0014).
 	hot    pgx.QueryExecMode
 	pooled bool
+	// live names this process in its idempotency claims (ADR 0011).
+	live *liveness
 }
 
 // Pooled reports whether the database is reached through a
@@ -75,6 +77,10 @@ type Config struct {
 	// in pool_mode=transaction, or any pooler that may hand each
 	// transaction a different server connection). ADR 0014.
 	Pooler string
+	// DirectURL reaches PostgreSQL without the pooler, for the session
+	// state a pooler cannot carry (the process's liveness lock). Only read
+	// when Pooler is set; empty there means claims use the fixed lease.
+	DirectURL string
 }
 
 // Poolers.
@@ -111,7 +117,15 @@ func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
 		sqldb.SetMaxOpenConns(n)
 		sqldb.SetMaxIdleConns(n)
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
-		db = &DB{Bun: bun.NewDB(sqldb, pgdialect.New()), Dialect: Postgres, hot: pgx.QueryExecModeCacheStatement, pooled: pooled}
+		// The liveness lock is session state: behind a transaction pooler
+		// it needs a direct connection, and without one claims fall back
+		// to the fixed lease (ADR 0011, ADR 0014).
+		liveDSN := dsn
+		if pooled {
+			liveDSN = cfg.DirectURL
+		}
+		db = &DB{Bun: bun.NewDB(sqldb, pgdialect.New()), Dialect: Postgres, hot: pgx.QueryExecModeCacheStatement, pooled: pooled,
+			live: newLiveness(Postgres, liveDSN)}
 		if pooled {
 			// A named statement prepared on one server connection is
 			// unknown on the next transaction's: cache only the
@@ -139,7 +153,7 @@ func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
 		// writers instead of failing them with SQLITE_BUSY; WAL and the
 		// busy timeout cover other processes (the CLI) on the same file.
 		sqldb.SetMaxOpenConns(1)
-		db = &DB{Bun: bun.NewDB(sqldb, sqlitedialect.New()), Dialect: SQLite}
+		db = &DB{Bun: bun.NewDB(sqldb, sqlitedialect.New()), Dialect: SQLite, live: newLiveness(SQLite, path)}
 	default:
 		return nil, nil, fmt.Errorf("DATABASE_URL must be a postgres:// URL or empty for the embedded store")
 	}
@@ -149,7 +163,7 @@ func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
 		_ = db.Bun.Close()
 		return nil, nil, fmt.Errorf("connect to %s: %w", db.Dialect, err)
 	}
-	return db, func() { _ = db.Bun.Close() }, nil
+	return db, func() { db.live.close(); _ = db.Bun.Close() }, nil
 }
 
 // pgxDSN selects pgx's simple protocol unless the URL chooses a mode. bun

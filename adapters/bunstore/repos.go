@@ -378,6 +378,7 @@ type idempotencyRow struct {
 	RequestHash   []byte    `bun:"request_hash"`
 	Done          bool      `bun:"done"`
 	LockedUntil   time.Time `bun:"locked_until"`
+	Holder        string    `bun:"holder"`
 	Status        int       `bun:"status"`
 	Body          []byte    `bun:"body"`
 	CreatedAt     time.Time `bun:"created_at"`
@@ -388,8 +389,12 @@ type idempotencyRepo struct{ store }
 var _ app.IdempotencyStore = idempotencyRepo{}
 
 func (r idempotencyRepo) Claim(ctx context.Context, rec app.IdempotencyRecord) (*app.IdempotencyRecord, error) {
+	self, err := r.live.self(ctx)
+	if err != nil {
+		return nil, err
+	}
 	res, err := r.db.NewInsert().Model(&idempotencyRow{PartnerID: rec.PartnerID, Key: rec.Key, RequestHash: rec.RequestHash,
-		LockedUntil: utc(rec.LockedUntil), CreatedAt: utc(rec.CreatedAt)}).
+		LockedUntil: utc(rec.LockedUntil), Holder: self, CreatedAt: utc(rec.CreatedAt)}).
 		On("CONFLICT (partner_id, key) DO NOTHING").Exec(ctx)
 	if err != nil {
 		return nil, err
@@ -403,7 +408,7 @@ func (r idempotencyRepo) Claim(ctx context.Context, rec app.IdempotencyRecord) (
 		// Released between our insert and select: report a claim in
 		// flight; the caller polls and claims it on the next round.
 		return &app.IdempotencyRecord{PartnerID: rec.PartnerID, Key: rec.Key, RequestHash: rec.RequestHash,
-			LockedUntil: rec.LockedUntil}, nil
+			LockedUntil: rec.LockedUntil, Holder: self}, nil
 	}
 	if err != nil {
 		return nil, err
@@ -415,13 +420,23 @@ func (r idempotencyRepo) Claim(ctx context.Context, rec app.IdempotencyRecord) (
 		}
 	}
 	return &app.IdempotencyRecord{PartnerID: row.PartnerID, Key: row.Key, RequestHash: row.RequestHash, Done: row.Done,
-		LockedUntil: row.LockedUntil, Response: app.StoredResponse{Status: row.Status, Body: body},
+		LockedUntil: row.LockedUntil, Holder: row.Holder, Response: app.StoredResponse{Status: row.Status, Body: body},
 		CreatedAt: row.CreatedAt}, nil
 }
 
-func (r idempotencyRepo) Steal(ctx context.Context, partnerID, key string, lockedUntil, newLease time.Time) (bool, error) {
-	res, err := r.db.NewUpdate().Model((*idempotencyRow)(nil)).Set("locked_until = ?", utc(newLease)).
-		Where("partner_id = ? AND key = ? AND locked_until = ? AND NOT done", partnerID, key, utc(lockedUntil)).Exec(ctx)
+func (r idempotencyRepo) HolderAlive(ctx context.Context, holder string) (bool, error) {
+	return r.live.alive(ctx, r.db, holder)
+}
+
+// Steal compares holder and lease, so that of two retries taking over one
+// dead claim only the first wins.
+func (r idempotencyRepo) Steal(ctx context.Context, partnerID, key, holder string, lockedUntil, newLease time.Time) (bool, error) {
+	self, err := r.live.self(ctx)
+	if err != nil {
+		return false, err
+	}
+	res, err := r.db.NewUpdate().Model((*idempotencyRow)(nil)).Set("locked_until = ?", utc(newLease)).Set("holder = ?", self).
+		Where("partner_id = ? AND key = ? AND holder = ? AND locked_until = ? AND NOT done", partnerID, key, holder, utc(lockedUntil)).Exec(ctx)
 	if err != nil {
 		return false, err
 	}

@@ -75,7 +75,7 @@ func (u *UnitOfWork) Do(ctx context.Context, fn func(ctx context.Context, r app.
 // where no jobs can be queued; b collects the writes sent at commit (nil:
 // each write goes at once).
 func (u *UnitOfWork) repos(db bun.IDB, sqlTx *sql.Tx, b *batch) app.Repos {
-	s := store{db: db, dialect: u.db.Dialect, box: u.box, batch: b}
+	s := store{db: db, dialect: u.db.Dialect, box: u.box, batch: b, live: u.db.live}
 	r := app.Repos{
 		Customers:     customerRepo{s},
 		OTPs:          otpRepo{s},
@@ -140,6 +140,7 @@ type store struct {
 	dialect Dialect
 	box     app.SecretBox
 	batch   *batch
+	live    *liveness
 }
 
 // forUpdate adds a row lock on PostgreSQL. SQLite needs none: its

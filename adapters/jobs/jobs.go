@@ -238,6 +238,12 @@ func NewRunner(db *bunstore.DB, courier *app.Courier, reviewer *app.KYCReviewer,
 		FetchCooldown:     min(cfg.PollInterval, 100*time.Millisecond),
 		PollOnly:          true,
 		JobTimeout:        30 * time.Second,
+		// A job that was running when its process died (SIGKILL, a lost
+		// host) stays "running" until the rescuer retries it: River's
+		// default is an hour, which would leave a pending transfer or an
+		// OTP unsent that long. Jobs end by JobTimeout and are idempotent
+		// (settlement is exactly-once), so 15 s past it is safe.
+		RescueStuckJobsAfter: 45 * time.Second,
 	}
 	return &Runner{build: func() (*river.Client[*sql.Tx], error) {
 		c, err := river.NewClient(driver(db), config)

@@ -460,21 +460,34 @@ func (r idempotencyRepo) Claim(ctx context.Context, rec app.IdempotencyRecord) (
 		existing = copyIdempotency(existing)
 		return &existing, nil
 	}
+	rec.Holder = holder
 	r.st.idempotency[k] = copyIdempotency(rec)
 	return nil, nil
 }
 
+// holder names the process of every claim: the store lives and dies with
+// it, so a claim's holder is alive as long as the claim can be read.
+const holder = "memstore"
+
+// HolderAlive is true for this store's holder only.
+func (r idempotencyRepo) HolderAlive(ctx context.Context, h string) (bool, error) {
+	if err := r.check(ctx); err != nil {
+		return false, err
+	}
+	return h == holder, nil
+}
+
 // Steal reports false for a missing or completed key.
-func (r idempotencyRepo) Steal(ctx context.Context, partnerID, key string, lockedUntil, newLease time.Time) (bool, error) {
+func (r idempotencyRepo) Steal(ctx context.Context, partnerID, key, oldHolder string, lockedUntil, newLease time.Time) (bool, error) {
 	if err := r.check(ctx); err != nil {
 		return false, err
 	}
 	k := idempotencyKey{partnerID, key}
 	rec, ok := r.st.idempotency[k]
-	if !ok || rec.Done || !rec.LockedUntil.Equal(lockedUntil) {
+	if !ok || rec.Done || rec.Holder != oldHolder || !rec.LockedUntil.Equal(lockedUntil) {
 		return false, nil
 	}
-	rec.LockedUntil = newLease
+	rec.LockedUntil, rec.Holder = newLease, holder
 	r.st.idempotency[k] = rec
 	return true, nil
 }

@@ -306,10 +306,18 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 			return
 		}
 		rec := &recorder{header: http.Header{}, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
 		// The request's context may be cancelled by now (client gone); the
 		// answer must be stored regardless so that the retry replays it.
 		ctx := context.WithoutCancel(r.Context())
+		// A claim lasts as long as its process lives (ADR 0011), so a
+		// panic, which answers 500, must free it like any 5xx.
+		defer func() {
+			if v := recover(); v != nil {
+				_ = s.app.FinishIdempotent(ctx, p.ID(), key, app.StoredResponse{Status: http.StatusInternalServerError})
+				panic(v)
+			}
+		}()
+		next.ServeHTTP(rec, r)
 		if err := s.app.FinishIdempotent(ctx, p.ID(), key, app.StoredResponse{Status: rec.status, Body: rec.body.Bytes()}); err != nil {
 			s.log.ErrorContext(ctx, "storing idempotent response failed", "err", err)
 		}

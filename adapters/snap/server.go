@@ -168,9 +168,17 @@ func (s *Server) once(r *http.Request, partnerID, externalID string, body []byte
 	if replay != nil {
 		return onceResponse{StoredResponse: *replay, replayed: true}, nil
 	}
-	resp := run()
 	// Stored even when the client has gone, so that its retry replays it.
 	ctx := context.WithoutCancel(r.Context())
+	// A claim lasts as long as its process lives (ADR 0011), so a panic,
+	// which answers 500, must free it like any 5xx.
+	defer func() {
+		if v := recover(); v != nil {
+			_ = s.app.FinishIdempotent(ctx, partnerID, key, app.StoredResponse{Status: http.StatusInternalServerError})
+			panic(v)
+		}
+	}()
+	resp := run()
 	if err := s.app.FinishIdempotent(ctx, partnerID, key, resp); err != nil {
 		s.log.ErrorContext(ctx, "storing SNAP answer failed", "err", err)
 	}

@@ -30,11 +30,11 @@ func claim(t *testing.T, uow app.UnitOfWork, rec app.IdempotencyRecord) *app.Ide
 	return existing
 }
 
-func steal(t *testing.T, uow app.UnitOfWork, partnerID, key string, lockedUntil, newLease time.Time) bool {
+func steal(t *testing.T, uow app.UnitOfWork, partnerID, key, holder string, lockedUntil, newLease time.Time) bool {
 	t.Helper()
 	var ok bool
 	do(t, uow, func(ctx context.Context, r app.Repos) (err error) {
-		ok, err = r.Idempotency.Steal(ctx, partnerID, key, lockedUntil, newLease)
+		ok, err = r.Idempotency.Steal(ctx, partnerID, key, holder, lockedUntil, newLease)
 		return err
 	})
 	return ok
@@ -72,13 +72,20 @@ var idempotencyCases = []testCase{
 		p := addPartner(t, uow)
 		rec := newClaim(p.ID())
 		claim(t, uow, rec)
-		if steal(t, uow, p.ID(), rec.Key, rec.LockedUntil.Add(time.Microsecond), at(time.Hour)) {
+		h := claim(t, uow, rec).Holder
+		if h == "" {
+			t.Fatal("Claim stamped no holder")
+		}
+		if steal(t, uow, p.ID(), rec.Key, h, rec.LockedUntil.Add(time.Microsecond), at(time.Hour)) {
 			t.Fatal("Steal with a stale lease succeeded")
 		}
-		if !steal(t, uow, p.ID(), rec.Key, rec.LockedUntil, at(time.Hour)) {
+		if steal(t, uow, p.ID(), rec.Key, h+"-other", rec.LockedUntil, at(time.Hour)) {
+			t.Fatal("Steal from another holder succeeded")
+		}
+		if !steal(t, uow, p.ID(), rec.Key, h, rec.LockedUntil, at(time.Hour)) {
 			t.Fatal("Steal with the current lease failed")
 		}
-		if steal(t, uow, p.ID(), rec.Key, rec.LockedUntil, at(2*time.Hour)) {
+		if steal(t, uow, p.ID(), rec.Key, h, rec.LockedUntil, at(2*time.Hour)) {
 			t.Fatal("second Steal with the old lease succeeded")
 		}
 		want := rec
@@ -87,8 +94,27 @@ var idempotencyCases = []testCase{
 	}},
 	{"steal of a missing key reports false", func(t *testing.T, uow app.UnitOfWork) {
 		p := addPartner(t, uow)
-		if steal(t, uow, p.ID(), newID("ext-"), at(0), at(time.Hour)) {
+		if steal(t, uow, p.ID(), newID("ext-"), "", at(0), at(time.Hour)) {
 			t.Fatal("Steal of a missing key succeeded")
+		}
+	}},
+	{"the claiming process is alive, an unknown holder is not", func(t *testing.T, uow app.UnitOfWork) {
+		p := addPartner(t, uow)
+		rec := newClaim(p.ID())
+		claim(t, uow, rec)
+		h := claim(t, uow, rec).Holder
+		for _, c := range []struct {
+			holder string
+			want   bool
+		}{{h, true}, {"", false}, {"pg:1", false}, {"sqlite:00", false}} {
+			var alive bool
+			do(t, uow, func(ctx context.Context, r app.Repos) (err error) {
+				alive, err = r.Idempotency.HolderAlive(ctx, c.holder)
+				return err
+			})
+			if alive != c.want {
+				t.Errorf("HolderAlive(%q) = %v, want %v", c.holder, alive, c.want)
+			}
 		}
 	}},
 	{"complete stores the response exactly", func(t *testing.T, uow app.UnitOfWork) {

@@ -26,6 +26,7 @@ type Config struct {
 	PprofAddr   string        `env:"WALLET_PPROF_ADDR"`
 	MetricsAddr string        `env:"WALLET_METRICS_ADDR"` // a second listener serving only /metrics
 	SimDelay    time.Duration `env:"WALLET_SIM_DELAY" envDefault:"3s"`
+	SimLatency  time.Duration `env:"WALLET_SIM_LATENCY" envDefault:"0s"` // the bank simulator's answer time (crash tests)
 
 	// e-money rules (SPEC §6 defaults).
 	Limits struct {

@@ -99,6 +99,8 @@ func provideAppConfig(cfg Config, key secretbox.MasterKey) (app.Config, error) {
 
 func provideSimDelay(cfg Config) bankgw.Delay { return bankgw.Delay(cfg.SimDelay) }
 
+func provideSimLatency(cfg Config) bankgw.Latency { return bankgw.Latency(cfg.SimLatency) }
+
 func provideRunnerConfig(cfg Config) jobs.RunnerConfig {
 	return jobs.RunnerConfig{PollInterval: cfg.JobPoll, Workers: cfg.JobWorkers, PurgeEvery: cfg.Retention.Every}
 }

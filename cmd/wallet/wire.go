@@ -55,6 +55,7 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		provideAppConfig,
 		provideRunnerConfig,
 		provideSimDelay,
+		provideSimLatency,
 		provideWhatsApp,
 		provideTextSender,
 		provideMounts,

@@ -62,7 +62,8 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		return nil, nil, err
 	}
 	delay := provideSimDelay(cfg)
-	simulator := bankgw.NewSimulator(delay)
+	latency := provideSimLatency(cfg)
+	simulator := bankgw.NewSlowSimulator(delay, latency)
 	qrisswitchSimulator := qrisswitch.NewSimulator(delay)
 	metrics := provideMetrics(db)
 	tracing, cleanup2, err := provideTracing(ctx, cfg)

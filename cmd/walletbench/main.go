@@ -43,6 +43,7 @@ type config struct {
 	Prefill      int
 	Store        string
 	PaymentSQL   bool
+	Profile      string
 }
 
 const defaultDBURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
@@ -66,6 +67,7 @@ func main() {
 	flag.IntVar(&cfg.Prefill, "prefill", 0, "after pgbench, insert this many postings in SQL (e.g. 10000000), restart the server and run the spread phase again: \"latency flat\" (0: skip)")
 	flag.StringVar(&cfg.Store, "store", "postgres", "postgres, or sqlite: also run setup and the spread phase on the embedded SQLite store (its own line)")
 	flag.BoolVar(&cfg.PaymentSQL, "pgbench-payment", true, "after the reconcile, also run a payment's own SQL with pgbench (simple protocol, and prepared): PostgreSQL's ceiling for payments")
+	flag.StringVar(&cfg.Profile, "profile", "", "directory: write CPU profiles of the spread phase there, walletbench.pprof (this load generator) and server.pprof (the server, through WALLET_PPROF_ADDR)")
 	readme := flag.Bool("readme", false, "run nothing: rewrite README.md's benchmark table from the newest JSON in -out")
 	flag.Parse()
 
@@ -152,6 +154,12 @@ func run(ctx context.Context, cfg config) error {
 	if err != nil {
 		return err
 	}
+	var prof *profiler
+	if cfg.Profile != "" {
+		if prof, env, err = newProfiler(cfg.Profile, env); err != nil {
+			return err
+		}
+	}
 	log.Printf("creating %d merchant partners, a hot merchant and a bank channel", cfg.Merchants)
 	ps, err := createPartners(ctx, bin, env, cfg.Merchants)
 	if err != nil {
@@ -175,7 +183,7 @@ func run(ctx context.Context, cfg config) error {
 	log.Printf("%d customers registered, verified and funded in %.1fs (%d failed)", res.Setup.Customers, res.Setup.Seconds, failed)
 
 	rss := sampleRSS(srv.pid(), 200*time.Millisecond)
-	err = drive(ctx, cfg, c, pop, res)
+	err = drive(ctx, cfg, c, pop, res, cpuMeter{serverPID: srv.pid(), db: dbName}, prof)
 	res.RSS = rss.stop()
 	if err != nil {
 		return err
@@ -185,7 +193,7 @@ func run(ctx context.Context, cfg config) error {
 	res.Server = srv.stop()
 
 	log.Printf("pgbench -i -s %d, then -c %d for %s", cfg.PgbenchScale, cfg.Concurrency, cfg.Duration)
-	res.Pgbench = runPgbench(ctx, cfg.Pgbench, dbURL, cfg.PgbenchScale, cfg.Concurrency, cfg.Duration)
+	res.Pgbench = runPgbench(ctx, cfg.Pgbench, dbURL, dbName, cfg.PgbenchScale, cfg.Concurrency, cfg.Duration)
 	if res.Pgbench.Error != "" {
 		log.Printf("pgbench: %s", res.Pgbench.Error)
 	}
@@ -201,7 +209,7 @@ func run(ctx context.Context, cfg config) error {
 	res.Reconcile = reconcile(ctx, bin, env)
 
 	if cfg.PaymentSQL && res.Pgbench.Error == "" {
-		res.PaymentSQL = runPaymentScripts(ctx, cfg.Pgbench, dbURL, work, cfg.Concurrency, cfg.Duration)
+		res.PaymentSQL = runPaymentScripts(ctx, cfg.Pgbench, dbURL, dbName, work, cfg.Concurrency, cfg.Duration)
 		if res.PaymentSQL.Error != "" {
 			log.Printf("pgbench, payment's SQL: %s", res.PaymentSQL.Error)
 		}
@@ -228,7 +236,7 @@ func run(ctx context.Context, cfg config) error {
 }
 
 // drive runs the payment phases; it stops early when ctx is done.
-func drive(ctx context.Context, cfg config, c *client, pop population, res *result) error {
+func drive(ctx context.Context, cfg config, c *client, pop population, res *result, m cpuMeter, prof *profiler) error {
 	spread, hot := c.payOp(pop.spread, cfg.Amount), c.payOp(pop.hot, cfg.Amount)
 	done := func(s *phaseStats) error {
 		if err := ctx.Err(); err != nil {
@@ -245,12 +253,14 @@ func drive(ctx context.Context, cfg config, c *client, pop population, res *resu
 		}
 	}
 	log.Printf("spread: %d clients, %d merchants, %s", cfg.Concurrency, cfg.Merchants, cfg.Duration)
-	res.Spread = closedLoop(ctx, "spread", cfg.Duration, cfg.Concurrency, spread)
+	stopProfile := prof.start(ctx, cfg.Duration)
+	res.Spread = m.metered(func() *phaseStats { return closedLoop(ctx, "spread", cfg.Duration, cfg.Concurrency, spread) })
+	stopProfile()
 	if err := done(res.Spread); err != nil {
 		return err
 	}
 	log.Printf("hot: %d clients, one merchant, %s", cfg.Concurrency, cfg.Duration)
-	res.Hot = closedLoop(ctx, "hot", cfg.Duration, cfg.Concurrency, hot)
+	res.Hot = m.metered(func() *phaseStats { return closedLoop(ctx, "hot", cfg.Duration, cfg.Concurrency, hot) })
 	if err := done(res.Hot); err != nil {
 		return err
 	}
@@ -260,7 +270,7 @@ func drive(ctx context.Context, cfg config, c *client, pop population, res *resu
 		return nil
 	}
 	log.Printf("half load: %.1f payments/s open loop, %s", rate, cfg.Duration)
-	res.Half = openLoop(ctx, "half load", cfg.Duration, rate, spread)
+	res.Half = m.metered(func() *phaseStats { return openLoop(ctx, "half load", cfg.Duration, rate, spread) })
 	if err := done(res.Half); err != nil || cfg.Prefill == 0 {
 		return err
 	}

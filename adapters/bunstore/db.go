@@ -42,13 +42,16 @@ const (
 type DB struct {
 	Bun     *bun.DB
 	Dialect Dialect
-	// trace sees the prepared statements sent past bun's query hooks.
+	// trace sees every round trip to PostgreSQL (pipeline.go).
 	trace atomic.Pointer[func(sql string)]
 }
 
-// TraceStatements makes f see every statement the store sends past bun's
-// query hooks (the prepared statements of ADR 0009), so that a test can
-// count round trips. Tests only.
+// TraceStatements makes f see every round trip the store makes to
+// PostgreSQL: each statement or multi-statement text, each pipeline (its
+// statements joined by ";\n", BEGIN and COMMIT included when they travel
+// in it), and BEGIN, COMMIT or ROLLBACK sent alone; so that a test can
+// count round trips (ADR 0009, 0016). Anything using the pool (River's
+// job queries too) is seen. Tests only.
 func (db *DB) TraceStatements(f func(sql string)) { db.trace.Store(&f) }
 
 // Config selects the database.
@@ -69,7 +72,8 @@ func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		sqldb, err := sql.Open("pgx", dsn)
+		db = &DB{Dialect: Postgres}
+		sqldb, err := openPostgres(dsn, &db.trace)
 		if err != nil {
 			return nil, nil, fmt.Errorf("open postgres: %w", err)
 		}
@@ -80,7 +84,7 @@ func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
 		sqldb.SetMaxOpenConns(n)
 		sqldb.SetMaxIdleConns(n)
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
-		db = &DB{Bun: bun.NewDB(sqldb, pgdialect.New()), Dialect: Postgres}
+		db.Bun = bun.NewDB(sqldb, pgdialect.New())
 	case cfg.URL == "" || strings.HasPrefix(cfg.URL, "sqlite:") || strings.HasPrefix(cfg.URL, "file:"):
 		path := strings.TrimPrefix(strings.TrimPrefix(cfg.URL, "sqlite:"), "file:")
 		if path == "" {

@@ -52,13 +52,10 @@ func (u *UnitOfWork) Do(ctx context.Context, fn func(ctx context.Context, r app.
 					return fn(ctx, u.repos(tx, tx.Tx, nil))
 				}
 				b := &batch{tx: tx}
-				if f := u.db.trace.Load(); f != nil {
-					b.trace = *f
-				}
 				if err := fn(ctx, u.repos(batchingTx{Tx: tx, b: b}, tx.Tx, b)); err != nil {
 					return b.firstErr(err)
 				}
-				return b.flush(ctx)
+				return b.commit(ctx)
 			})
 		}
 		if err == nil || !isRetryable(err) || attempt == maxTxAttempts || ctx.Err() != nil {

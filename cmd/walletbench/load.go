@@ -256,8 +256,6 @@ func openLoop(ctx context.Context, name string, d time.Duration, rate float64, d
 	rec := &recorder{}
 	var wg sync.WaitGroup
 	start := time.Now()
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
 	seed := uint64(start.UnixNano())
 	for sent := 0; ; {
 		elapsed := time.Since(start)
@@ -276,7 +274,12 @@ func openLoop(ctx context.Context, name string, d time.Duration, rate float64, d
 				mu.Unlock()
 			})
 		}
-		<-tick.C
+		// Sleep until the next request is due (a 1 ms ticker woke the
+		// load generator a thousand times a second whatever the rate).
+		next := start.Add(time.Duration(float64(sent) / rate * float64(time.Second)))
+		if wait := time.Until(next); wait > 0 {
+			time.Sleep(wait)
+		}
 	}
 	wg.Wait()
 	s := summarize(name, "open loop", time.Since(start), []*recorder{rec})

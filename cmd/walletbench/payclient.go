@@ -44,16 +44,16 @@ func newPayClient(addr string, ids *client, conns int) *payClient {
 
 // payConn is one keep-alive HTTP/1.1 connection and its buffers.
 type payConn struct {
-	nc      net.Conn
-	br      *bufio.Reader
-	req     []byte
-	body    []byte
-	resp    []byte
-	sts     []byte
-	macs    map[string]hash.Hash // HMAC-SHA512 per partner secret
-	id      [48]byte
-	sig     [sha512.Size]byte
-	hexsum  [2 * sha256.Size]byte
+	nc     net.Conn
+	br     *bufio.Reader
+	req    []byte
+	body   []byte
+	resp   []byte
+	sts    []byte
+	macs   map[string]hash.Hash // HMAC-SHA512 per partner secret
+	id     [48]byte
+	sig    [sha512.Size]byte
+	hexsum [2 * sha256.Size]byte
 }
 
 func (p *payClient) get(ctx context.Context) (*payConn, error) {

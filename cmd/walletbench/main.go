@@ -44,6 +44,7 @@ type config struct {
 	Store        string
 	PaymentSQL   bool
 	Profile      string
+	ServerBin    string
 }
 
 const defaultDBURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
@@ -68,6 +69,7 @@ func main() {
 	flag.StringVar(&cfg.Store, "store", "postgres", "postgres, or sqlite: also run setup and the spread phase on the embedded SQLite store (its own line)")
 	flag.BoolVar(&cfg.PaymentSQL, "pgbench-payment", true, "after the reconcile, also run a payment's own SQL with pgbench (simple protocol, and prepared): PostgreSQL's ceiling for payments")
 	flag.StringVar(&cfg.Profile, "profile", "", "directory: write CPU profiles of the spread phase there, walletbench.pprof (this load generator) and server.pprof (the server, through WALLET_PPROF_ADDR)")
+	flag.StringVar(&cfg.ServerBin, "server-bin", "", "run this wallet binary instead of building ./cmd/wallet from the working tree (A/B comparisons of two builds)")
 	readme := flag.Bool("readme", false, "run nothing: rewrite README.md's benchmark table from the newest JSON in -out")
 	flag.Parse()
 
@@ -145,10 +147,14 @@ func run(ctx context.Context, cfg config) error {
 		}
 	}()
 
-	log.Print("building wallet")
-	bin, err := buildWallet(ctx, work)
-	if err != nil {
-		return err
+	bin := cfg.ServerBin
+	if bin == "" {
+		log.Print("building wallet")
+		if bin, err = buildWallet(ctx, work); err != nil {
+			return err
+		}
+	} else {
+		res.Commit = "server-bin " + bin
 	}
 	env, addr, err := serverEnv(dbURL, work)
 	if err != nil {

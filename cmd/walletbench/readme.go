@@ -94,11 +94,8 @@ func (r *result) markdown(source string) string {
 	if rows := r.cpuRows(); len(rows) > 0 {
 		b.WriteString("\n| CPU ms per payment (pgbench: per transaction) | server | postgres | load generator | total |\n|---|---|---|---|---|\n")
 		for _, row := range rows {
-			server := ""
-			if row.server {
-				server = fmt.Sprintf("%.2f", row.cpu.ServerMs)
-			}
-			fmt.Fprintf(&b, "| %s | %s | %.2f | %.2f | %.2f |\n", row.name, server, row.cpu.PostgresMs, row.cpu.ClientMs, row.cpu.TotalMs)
+			server, pg := row.cells("%.2f")
+			fmt.Fprintf(&b, "| %s | %s | %s | %.2f | %.2f |\n", row.name, server, pg, row.cpu.ClientMs, row.cpu.TotalMs)
 		}
 		if r.CPUBoundRatio > 0 {
 			fmt.Fprintf(&b, "\nCPU-bound spread ÷ pgbench (pgbench's CPU per transaction ÷ a payment's, every process summed): %.2f\n", r.CPUBoundRatio)

@@ -383,7 +383,7 @@ func (r *result) cpuRows() []cpuRow {
 	var rows []cpuRow
 	add := func(name string, c *cpuStats, server bool) {
 		if c != nil && c.Completed > 0 {
-			rows = append(rows, cpuRow{name, c, server})
+			rows = append(rows, cpuRow{name: name, cpu: c, server: server, postgres: true})
 		}
 	}
 	for _, s := range []*phaseStats{r.Spread, r.Hot, r.Half} {
@@ -396,6 +396,9 @@ func (r *result) cpuRows() []cpuRow {
 	}
 	if r.SQLite != nil && r.SQLite.Spread != nil {
 		add(r.SQLite.Spread.Name, r.SQLite.Spread.CPU, true)
+		if n := len(rows); n > 0 && rows[n-1].cpu == r.SQLite.Spread.CPU {
+			rows[n-1].postgres = false // the store runs inside the server
+		}
 	}
 	add("pgbench tpcb-like", r.Pgbench.CPU, false)
 	if ps := r.PaymentSQL; ps != nil {
@@ -406,9 +409,23 @@ func (r *result) cpuRows() []cpuRow {
 }
 
 type cpuRow struct {
-	name   string
-	cpu    *cpuStats
-	server bool // a wallet server took part (pgbench has none)
+	name     string
+	cpu      *cpuStats
+	server   bool // a wallet server took part (pgbench has none)
+	postgres bool // PostgreSQL took part (the embedded store runs in the server)
+}
+
+// cells formats the server and postgres cells, "-" where a process took
+// no part.
+func (row cpuRow) cells(format string) (server, postgres string) {
+	server, postgres = "-", "-"
+	if row.server {
+		server = fmt.Sprintf(format, row.cpu.ServerMs)
+	}
+	if row.postgres {
+		postgres = fmt.Sprintf(format, row.cpu.PostgresMs)
+	}
+	return server, postgres
 }
 
 // printCPU prints CPU milliseconds per payment (per transaction for
@@ -423,11 +440,8 @@ func (r *result) printCPU(w io.Writer) {
 	fmt.Fprintf(tw, "CPU ms per payment (pgbench: per transaction)\tserver\tpostgres\tload generator\ttotal\tCPU-bound ceiling on %d CPU (/s)\t\n", r.Machine.NumCPU)
 	for _, row := range rows {
 		c := row.cpu
-		server := "-"
-		if row.server {
-			server = fmt.Sprintf("%.3f", c.ServerMs)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%.3f\t%.3f\t%.3f\t%.0f\t\n", row.name, server, c.PostgresMs, c.ClientMs, c.TotalMs, float64(r.Machine.NumCPU)*1000/c.TotalMs)
+		server, pg := row.cells("%.3f")
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%.3f\t%.0f\t\n", row.name, server, pg, c.ClientMs, c.TotalMs, float64(r.Machine.NumCPU)*1000/c.TotalMs)
 	}
 	tw.Flush()
 	if r.CPUBoundRatio > 0 {

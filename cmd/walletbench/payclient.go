@@ -131,12 +131,16 @@ func (p *payClient) payOp(set []customer, amount int64) op {
 		c.body = append(c.body, id...)
 		c.body = append(c.body, `","description":"walletbench"}`...)
 		c.request(cu.merchant, id)
-		status, body, err := c.roundTrip(ctx)
+		status, body, keep, err := c.roundTrip(ctx)
 		if err != nil {
 			c.nc.Close()
 			return &callError{Err: err}
 		}
-		p.put(c)
+		if keep {
+			p.put(c)
+		} else {
+			defer c.nc.Close() // after the answer is checked: body lives in c
+		}
 		if code := answerCode(body); status != 200 || code != 0 {
 			return &callError{Status: status, Code: code, Body: truncate(string(body), 300)}
 		}
@@ -180,33 +184,35 @@ func (c *payConn) request(p *partnerCred, id []byte) {
 var errBadAnswer = errors.New("malformed HTTP answer")
 
 // roundTrip sends c.req and reads the answer: its status and body (valid
-// until the next request on c).
-func (c *payConn) roundTrip(ctx context.Context) (int, []byte, error) {
+// until the next request on c), and whether the connection may be reused
+// (the server did not answer "Connection: close").
+func (c *payConn) roundTrip(ctx context.Context) (status int, body []byte, keep bool, err error) {
 	if dl, ok := ctx.Deadline(); ok {
 		c.nc.SetDeadline(dl)
 	} else {
 		c.nc.SetDeadline(time.Now().Add(30 * time.Second))
 	}
 	if _, err := c.nc.Write(c.req); err != nil {
-		return 0, nil, err
+		return 0, nil, false, err
 	}
 	line, err := c.br.ReadSlice('\n')
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, false, err
 	}
 	// "HTTP/1.1 200 OK\r\n"
 	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) {
-		return 0, nil, errBadAnswer
+		return 0, nil, false, errBadAnswer
 	}
-	status, err := strconv.Atoi(string(line[9:12]))
+	status, err = strconv.Atoi(string(line[9:12]))
 	if err != nil {
-		return 0, nil, errBadAnswer
+		return 0, nil, false, errBadAnswer
 	}
 	length, chunked := -1, false
+	keep = true
 	for {
 		h, err := c.br.ReadSlice('\n')
 		if err != nil {
-			return 0, nil, err
+			return 0, nil, false, err
 		}
 		h = bytes.TrimRight(h, "\r\n")
 		if len(h) == 0 {
@@ -214,18 +220,18 @@ func (c *payConn) roundTrip(ctx context.Context) (int, []byte, error) {
 		}
 		name, value, ok := bytes.Cut(h, []byte(":"))
 		if !ok {
-			return 0, nil, errBadAnswer
+			return 0, nil, false, errBadAnswer
 		}
 		value = bytes.TrimSpace(value)
 		switch {
 		case asciiEqual(name, "Content-Length"):
 			if length, err = strconv.Atoi(string(value)); err != nil {
-				return 0, nil, errBadAnswer
+				return 0, nil, false, errBadAnswer
 			}
 		case asciiEqual(name, "Transfer-Encoding"):
 			chunked = asciiEqual(value, "chunked")
 		case asciiEqual(name, "Connection") && asciiEqual(value, "close"):
-			defer c.nc.Close() // the server ends the connection: read the answer, drop it
+			keep = false
 		}
 	}
 	switch {
@@ -235,9 +241,9 @@ func (c *payConn) roundTrip(ctx context.Context) (int, []byte, error) {
 		c.resp = append(c.resp[:0], make([]byte, length)...)
 		_, err = io.ReadFull(c.br, c.resp)
 	default:
-		return 0, nil, errBadAnswer
+		return 0, nil, false, errBadAnswer
 	}
-	return status, c.resp, err
+	return status, c.resp, keep, err
 }
 
 func readChunked(br *bufio.Reader, dst []byte) ([]byte, error) {

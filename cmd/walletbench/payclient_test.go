@@ -16,7 +16,8 @@ import (
 
 // The lean client sends requests the server's own verification accepts:
 // every one signed, every one with its own X-EXTERNAL-ID and orderId, and
-// it reads answers of either framing.
+// it reads answers of either framing and leaves a connection the server
+// closes.
 func TestPayClientSignsAndChecks(t *testing.T) {
 	p := &partnerCred{ID: "P1", Secret: "s3cret"}
 	var mu sync.Mutex
@@ -40,7 +41,8 @@ func TestPayClientSignsAndChecks(t *testing.T) {
 			return
 		}
 		if strings.Contains(string(body), "081200000002") {
-			w.(http.Flusher).Flush() // chunked
+			w.Header().Set("Connection", "close") // the next request needs a new connection
+			w.(http.Flusher).Flush()              // chunked
 		}
 		io.WriteString(w, answer)
 	}))

@@ -30,10 +30,6 @@ type batch struct {
 	tx     bun.Tx
 	writes []write
 	err    error // the flush failure; the transaction is aborted after it
-	trace  func(sql string)
-	// mode sends the parameterized statements: prepared and cached per
-	// connection, or described only behind a transaction pooler (DB.hot).
-	mode pgx.QueryExecMode
 }
 
 // write is one pending statement: bun-built text, or a parameterized
@@ -78,7 +74,15 @@ func (b *batch) addParams(table string, updates bool, sql string, args ...any) e
 }
 
 // flush sends the pending writes, in order.
-func (b *batch) flush(ctx context.Context) error {
+func (b *batch) flush(ctx context.Context) error { return b.send(ctx, false) }
+
+// commit sends the pending writes and commits (ADR 0016): when the last
+// of them is a prepared statement, COMMIT travels with it in one round
+// trip; otherwise the unit of work's COMMIT follows as usual (the
+// connection knows whether the transaction is still open).
+func (b *batch) commit(ctx context.Context) error { return b.send(ctx, true) }
+
+func (b *batch) send(ctx context.Context, commit bool) error {
 	if b.err != nil || len(b.writes) == 0 {
 		return b.err
 	}
@@ -106,11 +110,12 @@ func (b *batch) flush(ctx context.Context) error {
 				}
 			}
 			query, args := combine(writes[i:j])
-			b.traced(query)
-			// Prepared once per connection (pgx's statement cache; only
-			// described behind a pooler): the text is the same for every
-			// movement of one shape.
-			_, err = b.tx.Tx.ExecContext(ctx, query, append([]any{b.mode}, args...)...)
+			last := commit && j == len(writes)
+			// Prepared once per connection (pgx's statement cache): the
+			// text is the same for every movement of one shape.
+			err = pipeline(ctx, b.tx.Tx, func(ctx context.Context, p pipe) error {
+				return p.send(ctx, last, func(q *pgx.Batch) { q.Queue(query, args...) })
+			})
 			i = j
 		}
 		if err != nil {
@@ -119,13 +124,6 @@ func (b *batch) flush(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// traced reports a statement sent past bun (and its query hooks).
-func (b *batch) traced(query string) {
-	if b.trace != nil {
-		b.trace(query)
-	}
 }
 
 var placeholder = regexp.MustCompile(`\$(\d+)`)

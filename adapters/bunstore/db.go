@@ -18,7 +18,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -43,12 +42,9 @@ const (
 type DB struct {
 	Bun     *bun.DB
 	Dialect Dialect
-	// trace sees the prepared statements sent past bun's query hooks.
+	// trace sees every round trip to PostgreSQL (pipeline.go).
 	trace atomic.Pointer[func(sql string)]
-	// hot is how the hot path's parameterized statements are sent: named
-	// prepared statements cached per connection, or, behind a transaction
-	// pooler, statement descriptions only (ADR 0014).
-	hot    pgx.QueryExecMode
+	// pooled: behind a transaction pooler (ADR 0014).
 	pooled bool
 	// live names this process in its idempotency claims (ADR 0011).
 	live *liveness
@@ -60,9 +56,12 @@ type DB struct {
 // statements); it must use transaction-scoped forms or a direct connection.
 func (db *DB) Pooled() bool { return db.pooled }
 
-// TraceStatements makes f see every statement the store sends past bun's
-// query hooks (the prepared statements of ADR 0009), so that a test can
-// count round trips. Tests only.
+// TraceStatements makes f see every round trip the store makes to
+// PostgreSQL: each statement or multi-statement text, each pipeline (its
+// statements joined by ";\n", BEGIN and COMMIT included when they travel
+// in it), and BEGIN, COMMIT or ROLLBACK sent alone; so that a test can
+// count round trips (ADR 0009, 0016). Anything using the pool (River's
+// job queries too) is seen. Tests only.
 func (db *DB) TraceStatements(f func(sql string)) { db.trace.Store(&f) }
 
 // Config selects the database.
@@ -106,7 +105,8 @@ func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		sqldb, err := sql.Open("pgx", dsn)
+		db = &DB{Dialect: Postgres}
+		sqldb, err := openPostgres(dsn, &db.trace, pooled)
 		if err != nil {
 			return nil, nil, fmt.Errorf("open postgres: %w", err)
 		}
@@ -117,6 +117,8 @@ func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
 		sqldb.SetMaxOpenConns(n)
 		sqldb.SetMaxIdleConns(n)
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
+		db.Bun = bun.NewDB(sqldb, pgdialect.New())
+		db.pooled = pooled
 		// The liveness lock is session state: behind a transaction pooler
 		// it needs a direct connection, and without one claims fall back
 		// to the fixed lease (ADR 0011, ADR 0014).
@@ -124,15 +126,7 @@ func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
 		if pooled {
 			liveDSN = cfg.DirectURL
 		}
-		db = &DB{Bun: bun.NewDB(sqldb, pgdialect.New()), Dialect: Postgres, hot: pgx.QueryExecModeCacheStatement, pooled: pooled,
-			live: newLiveness(Postgres, liveDSN)}
-		if pooled {
-			// A named statement prepared on one server connection is
-			// unknown on the next transaction's: cache only the
-			// description (argument and result types) and send each
-			// execution as parse+bind+execute in one round trip.
-			db.hot = pgx.QueryExecModeCacheDescribe
-		}
+		db.live = newLiveness(Postgres, liveDSN)
 	case cfg.URL == "" || strings.HasPrefix(cfg.URL, "sqlite:") || strings.HasPrefix(cfg.URL, "file:"):
 		path := strings.TrimPrefix(strings.TrimPrefix(cfg.URL, "sqlite:"), "file:")
 		if path == "" {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 
 	"github.com/dompet/wallet/app"
@@ -485,11 +486,17 @@ func (r payerRepo) lockPayerPrepared(ctx context.Context, m customer.MobileNumbe
 		a.id, a.balance, a.held, a.created_at
 		FROM customers AS c JOIN accounts AS a ON a.owner_id = c.id AND a.kind = 'POCKET'
 		WHERE c.mobile = $2 FOR UPDATE OF a`
-	r.batch.traced(query)
 	var row payerRow
-	err := r.batch.tx.Tx.QueryRowContext(ctx, query, r.batch.mode, partnerID, m.String()).Scan(
-		&row.ID, &row.Mobile, &row.FirstName, &row.MiddleName, &row.LastName, &row.Email, &row.Status, &row.AccountType,
-		&row.KYCStatus, &row.CreatedAt, &row.UpdatedAt, &row.Bound, &row.PocketID, &row.Balance, &row.Held, &row.OpenedAt)
+	// The transaction's first statement: its BEGIN goes with it (ADR 0016).
+	err := pipeline(ctx, r.batch.tx.Tx, func(ctx context.Context, p pipe) error {
+		return p.send(ctx, false, func(b *pgx.Batch) {
+			b.Queue(query, partnerID, m.String()).QueryRow(func(r pgx.Row) error {
+				return r.Scan(&row.ID, &row.Mobile, &row.FirstName, &row.MiddleName, &row.LastName, &row.Email, &row.Status,
+					&row.AccountType, &row.KYCStatus, &row.CreatedAt, &row.UpdatedAt, &row.Bound, &row.PocketID, &row.Balance,
+					&row.Held, &row.OpenedAt)
+			})
+		})
+	})
 	if err != nil {
 		return nil, false, nil, one(err, customer.ErrNotFound)
 	}

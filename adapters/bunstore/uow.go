@@ -51,14 +51,11 @@ func (u *UnitOfWork) Do(ctx context.Context, fn func(ctx context.Context, r app.
 				if u.db.Dialect != Postgres {
 					return fn(ctx, u.repos(tx, tx.Tx, nil))
 				}
-				b := &batch{tx: tx, mode: u.db.hot}
-				if f := u.db.trace.Load(); f != nil {
-					b.trace = *f
-				}
+				b := &batch{tx: tx}
 				if err := fn(ctx, u.repos(batchingTx{Tx: tx, b: b}, tx.Tx, b)); err != nil {
 					return b.firstErr(err)
 				}
-				return b.flush(ctx)
+				return b.commit(ctx)
 			})
 		}
 		if err == nil || !isRetryable(err) || attempt == maxTxAttempts || ctx.Err() != nil {

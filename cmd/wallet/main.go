@@ -14,6 +14,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -131,7 +132,24 @@ func open(ctx context.Context, cfg Config, log *slog.Logger, stderr io.Writer) (
 	return c, cleanup, nil
 }
 
+// serveGC is the server's garbage collector setting unless GOGC or
+// GOMEMLIMIT say otherwise (ADR 0016). Go's default (GOGC=100, no limit)
+// spends about 6 % of a busy server's CPU collecting a live heap of a few
+// MiB, with a peak RSS far below SPEC §10's 150 MiB. Collecting a quarter
+// as often costs that much less CPU; the soft memory limit makes the
+// collector run sooner again before the heap could push RSS towards the
+// target, so memory stays bounded whatever the load.
+func serveGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(100 << 20)
+	}
+}
+
 func serve(ctx context.Context, cfg Config, log *slog.Logger, stderr io.Writer) error {
+	serveGC(os.Getenv)
 	c, cleanup, err := open(ctx, cfg, log, stderr)
 	if err != nil {
 		return err

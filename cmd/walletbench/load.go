@@ -32,6 +32,7 @@ type client struct {
 	hc   *http.Client
 	run  string
 	seq  atomic.Uint64
+	pay  *payClient
 }
 
 func newClient(base string, conns int) *client {
@@ -40,17 +41,25 @@ func newClient(base string, conns int) *client {
 	// The open-loop phase may have more requests in flight than -concurrency.
 	tr.MaxIdleConnsPerHost = 4 * conns
 	tr.DisableCompression = true
-	return &client{
+	c := &client{
 		base: base,
 		hc:   &http.Client{Transport: tr, Timeout: 30 * time.Second},
 		run:  strconv.FormatInt(time.Now().UnixNano(), 36),
 	}
+	c.pay = newPayClient(strings.TrimPrefix(base, "http://"), c, conns)
+	return c
 }
 
 // nextID is unique across runs and requests: X-EXTERNAL-ID, orderId, bank
 // reference.
 func (c *client) nextID() string {
 	return c.run + "-" + strconv.FormatUint(c.seq.Add(1), 36)
+}
+
+// appendID appends the next id (as nextID makes it) to dst.
+func (c *client) appendID(dst []byte) []byte {
+	dst = append(append(dst, c.run...), '-')
+	return strconv.AppendUint(dst, c.seq.Add(1), 36)
 }
 
 // callError is any answer but HTTP 200 with code 0, or no answer at all.
@@ -112,15 +121,9 @@ func (c *client) call(ctx context.Context, p partnerCred, method, path, body str
 type op func(ctx context.Context, rng *rand.Rand) error
 
 // payOp charges a random customer of set amount rupiah through the
-// merchant it is bound to, with a fresh orderId.
-func (c *client) payOp(set []customer, amount int64) op {
-	return func(ctx context.Context, rng *rand.Rand) error {
-		cu := set[rng.IntN(len(set))]
-		body := fmt.Sprintf(`{"mobileNumber":%q,"amount":%d,"orderId":"%s","description":"walletbench"}`, cu.mobile, amount, c.nextID())
-		_, err := c.call(ctx, *cu.merchant, http.MethodPost, "/wallet-payment/", body)
-		return err
-	}
-}
+// merchant it is bound to (payClient: the lean client of the measured
+// payments).
+func (c *client) payOp(set []customer, amount int64) op { return c.pay.payOp(set, amount) }
 
 // historyOp reads the first history page of a random customer of set, or
 // the page below cursor (a deep page) when cursor is not empty.
@@ -153,6 +156,7 @@ type phaseStats struct {
 	Max          float64           `json:"maxMs"`
 	ErrorKinds   map[string]int    `json:"errorKinds,omitempty"`
 	ErrorSamples map[string]string `json:"errorSamples,omitempty"`
+	CPU          *cpuStats         `json:"cpu,omitempty"`
 }
 
 // recorder collects one worker's latencies and errors.
@@ -252,8 +256,6 @@ func openLoop(ctx context.Context, name string, d time.Duration, rate float64, d
 	rec := &recorder{}
 	var wg sync.WaitGroup
 	start := time.Now()
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
 	seed := uint64(start.UnixNano())
 	for sent := 0; ; {
 		elapsed := time.Since(start)
@@ -272,7 +274,12 @@ func openLoop(ctx context.Context, name string, d time.Duration, rate float64, d
 				mu.Unlock()
 			})
 		}
-		<-tick.C
+		// Sleep until the next request is due (a 1 ms ticker woke the
+		// load generator a thousand times a second whatever the rate).
+		next := start.Add(time.Duration(float64(sent) / rate * float64(time.Second)))
+		if wait := time.Until(next); wait > 0 {
+			time.Sleep(wait)
+		}
 	}
 	wg.Wait()
 	s := summarize(name, "open loop", time.Since(start), []*recorder{rec})
@@ -351,15 +358,40 @@ type pgbenchResult struct {
 	Seconds      int     `json:"seconds"`
 	TPS          float64 `json:"tps"`
 	LatencyAvgMs float64 `json:"latencyAvgMs"`
-	Error        string  `json:"error,omitempty"`
+	// CPU per transaction: PostgreSQL's backends and pgbench's client
+	// (the "server" of a payment has no counterpart here).
+	CPU   *cpuStats `json:"cpu,omitempty"`
+	Error string    `json:"error,omitempty"`
 }
 
 var (
+	txLine      = regexp.MustCompile(`number of transactions actually processed: ([0-9]+)`)
 	tpsLine     = regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`)
 	latencyLine = regexp.MustCompile(`latency average = ([0-9.]+) ms`)
 )
 
-func runPgbench(ctx context.Context, bin, dbURL string, scale, clients int, d time.Duration) pgbenchResult {
+// meteredPgbench runs pgbench with args and measures its CPU per
+// transaction: the backends of database db and the pgbench process.
+func meteredPgbench(ctx context.Context, bin, db string, args ...string) ([]byte, *cpuStats, error) {
+	cmd := exec.CommandContext(ctx, bin, args...)
+	pg := watchBackends(db, 100*time.Millisecond)
+	out, err := cmd.CombinedOutput()
+	pgCPU, n := pg.stop()
+	if err != nil {
+		return out, nil, err
+	}
+	var client time.Duration
+	if st := cmd.ProcessState; st != nil {
+		client = st.UserTime() + st.SystemTime()
+	}
+	tx := 0
+	if m := txLine.FindSubmatch(out); m != nil {
+		tx, _ = strconv.Atoi(string(m[1]))
+	}
+	return out, newCPUStats(tx, 0, pgCPU, client, n), nil
+}
+
+func runPgbench(ctx context.Context, bin, dbURL, db string, scale, clients int, d time.Duration) pgbenchResult {
 	r := pgbenchResult{Scale: scale, Clients: clients, Threads: min(2, clients), Seconds: max(1, int(d.Seconds()))}
 	pg := func(args ...string) ([]byte, error) {
 		out, err := exec.CommandContext(ctx, bin, append(args, dbURL)...).CombinedOutput()
@@ -372,11 +404,12 @@ func runPgbench(ctx context.Context, bin, dbURL string, scale, clients int, d ti
 		r.Error = err.Error()
 		return r
 	}
-	out, err := pg("-c", strconv.Itoa(clients), "-j", strconv.Itoa(r.Threads), "-T", strconv.Itoa(r.Seconds), "-M", "prepared")
+	out, cpu, err := meteredPgbench(ctx, bin, db, "-c", strconv.Itoa(clients), "-j", strconv.Itoa(r.Threads), "-T", strconv.Itoa(r.Seconds), "-M", "prepared", dbURL)
 	if err != nil {
-		r.Error = err.Error()
+		r.Error = fmt.Sprintf("pgbench: %v: %s", err, truncate(string(bytes.TrimSpace(out)), 500))
 		return r
 	}
+	r.CPU = cpu
 	m := tpsLine.FindSubmatch(out)
 	if m == nil {
 		r.Error = "no tps line in pgbench output: " + truncate(string(out), 500)

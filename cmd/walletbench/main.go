@@ -45,6 +45,8 @@ type config struct {
 	PaymentSQL   bool
 	Replicas     int
 	PgBouncer    bool
+	Profile      string
+	ServerBin    string
 }
 
 const defaultDBURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
@@ -70,6 +72,8 @@ func main() {
 	flag.BoolVar(&cfg.PaymentSQL, "pgbench-payment", true, "after the reconcile, also run a payment's own SQL with pgbench (simple protocol, and prepared): PostgreSQL's ceiling for payments")
 	flag.IntVar(&cfg.Replicas, "replicas", 1, "after the one-server phases, run the spread phase again on this many servers sharing the database (1: skip)")
 	flag.BoolVar(&cfg.PgBouncer, "pgbouncer", false, "run the -replicas phase through PgBouncer in transaction-pooling mode (WALLET_DB_POOLER=pgbouncer)")
+	flag.StringVar(&cfg.Profile, "profile", "", "directory: write CPU profiles of the spread phase there, walletbench.pprof (this load generator) and server.pprof (the server, through WALLET_PPROF_ADDR)")
+	flag.StringVar(&cfg.ServerBin, "server-bin", "", "run this wallet binary instead of building ./cmd/wallet from the working tree (A/B comparisons of two builds)")
 	readme := flag.Bool("readme", false, "run nothing: rewrite README.md's benchmark table from the newest JSON in -out")
 	flag.Parse()
 
@@ -149,14 +153,24 @@ func run(ctx context.Context, cfg config) error {
 		}
 	}()
 
-	log.Print("building wallet")
-	bin, err := buildWallet(ctx, work)
-	if err != nil {
-		return err
+	bin := cfg.ServerBin
+	if bin == "" {
+		log.Print("building wallet")
+		if bin, err = buildWallet(ctx, work); err != nil {
+			return err
+		}
+	} else {
+		res.Commit = "server-bin " + bin
 	}
 	env, addr, err := serverEnv(dbURL, work)
 	if err != nil {
 		return err
+	}
+	var prof *profiler
+	if cfg.Profile != "" {
+		if prof, env, err = newProfiler(cfg.Profile, env); err != nil {
+			return err
+		}
 	}
 	log.Printf("creating %d merchant partners, a hot merchant and a bank channel", cfg.Merchants)
 	ps, err := createPartners(ctx, bin, env, cfg.Merchants)
@@ -181,7 +195,7 @@ func run(ctx context.Context, cfg config) error {
 	log.Printf("%d customers registered, verified and funded in %.1fs (%d failed)", res.Setup.Customers, res.Setup.Seconds, failed)
 
 	rss := sampleRSS(srv.pid(), 200*time.Millisecond)
-	err = drive(ctx, cfg, c, pop, res)
+	err = drive(ctx, cfg, c, pop, res, cpuMeter{serverPID: srv.pid(), db: dbName}, prof)
 	res.RSS = rss.stop()
 	if err != nil {
 		return err
@@ -198,7 +212,7 @@ func run(ctx context.Context, cfg config) error {
 	}
 
 	log.Printf("pgbench -i -s %d, then -c %d for %s", cfg.PgbenchScale, cfg.Concurrency, cfg.Duration)
-	res.Pgbench = runPgbench(ctx, cfg.Pgbench, dbURL, cfg.PgbenchScale, cfg.Concurrency, cfg.Duration)
+	res.Pgbench = runPgbench(ctx, cfg.Pgbench, dbURL, dbName, cfg.PgbenchScale, cfg.Concurrency, cfg.Duration)
 	if res.Pgbench.Error != "" {
 		log.Printf("pgbench: %s", res.Pgbench.Error)
 	}
@@ -214,7 +228,7 @@ func run(ctx context.Context, cfg config) error {
 	res.Reconcile = reconcile(ctx, bin, env)
 
 	if cfg.PaymentSQL && res.Pgbench.Error == "" {
-		res.PaymentSQL = runPaymentScripts(ctx, cfg.Pgbench, dbURL, work, cfg.Concurrency, cfg.Duration)
+		res.PaymentSQL = runPaymentScripts(ctx, cfg.Pgbench, dbURL, dbName, work, cfg.Concurrency, cfg.Duration)
 		if res.PaymentSQL.Error != "" {
 			log.Printf("pgbench, payment's SQL: %s", res.PaymentSQL.Error)
 		}
@@ -241,7 +255,7 @@ func run(ctx context.Context, cfg config) error {
 }
 
 // drive runs the payment phases; it stops early when ctx is done.
-func drive(ctx context.Context, cfg config, c *client, pop population, res *result) error {
+func drive(ctx context.Context, cfg config, c *client, pop population, res *result, m cpuMeter, prof *profiler) error {
 	spread, hot := c.payOp(pop.spread, cfg.Amount), c.payOp(pop.hot, cfg.Amount)
 	done := func(s *phaseStats) error {
 		if err := ctx.Err(); err != nil {
@@ -258,12 +272,14 @@ func drive(ctx context.Context, cfg config, c *client, pop population, res *resu
 		}
 	}
 	log.Printf("spread: %d clients, %d merchants, %s", cfg.Concurrency, cfg.Merchants, cfg.Duration)
-	res.Spread = closedLoop(ctx, "spread", cfg.Duration, cfg.Concurrency, spread)
+	stopProfile := prof.start(ctx, cfg.Duration)
+	res.Spread = m.metered(func() *phaseStats { return closedLoop(ctx, "spread", cfg.Duration, cfg.Concurrency, spread) })
+	stopProfile()
 	if err := done(res.Spread); err != nil {
 		return err
 	}
 	log.Printf("hot: %d clients, one merchant, %s", cfg.Concurrency, cfg.Duration)
-	res.Hot = closedLoop(ctx, "hot", cfg.Duration, cfg.Concurrency, hot)
+	res.Hot = m.metered(func() *phaseStats { return closedLoop(ctx, "hot", cfg.Duration, cfg.Concurrency, hot) })
 	if err := done(res.Hot); err != nil {
 		return err
 	}
@@ -273,7 +289,7 @@ func drive(ctx context.Context, cfg config, c *client, pop population, res *resu
 		return nil
 	}
 	log.Printf("half load: %.1f payments/s open loop, %s", rate, cfg.Duration)
-	res.Half = openLoop(ctx, "half load", cfg.Duration, rate, spread)
+	res.Half = m.metered(func() *phaseStats { return openLoop(ctx, "half load", cfg.Duration, rate, spread) })
 	if err := done(res.Half); err != nil || cfg.Prefill == 0 {
 		return err
 	}

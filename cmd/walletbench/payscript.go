@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -27,7 +26,10 @@ type paymentScriptResult struct {
 	Payers      int     `json:"payers"`
 	SimpleTPS   float64 `json:"simpleTps"`
 	PreparedTPS float64 `json:"preparedTps"`
-	Error       string  `json:"error,omitempty"`
+	// CPU per payment of each run: backends and pgbench's client.
+	SimpleCPU   *cpuStats `json:"simpleCpu,omitempty"`
+	PreparedCPU *cpuStats `json:"preparedCpu,omitempty"`
+	Error       string    `json:"error,omitempty"`
 }
 
 // runPaymentScripts runs pgbench with payment-simple.sql (-M simple, as the
@@ -35,7 +37,7 @@ type paymentScriptResult struct {
 // payment-prepared.sql (-M prepared, the writes in one statement, as it
 // sends them now). It writes payments of its own into the ledger (balanced,
 // with made-up ids), so it runs after the reconcile.
-func runPaymentScripts(ctx context.Context, bin, dbURL, work string, clients int, d time.Duration) *paymentScriptResult {
+func runPaymentScripts(ctx context.Context, bin, dbURL, db, work string, clients int, d time.Duration) *paymentScriptResult {
 	r := &paymentScriptResult{}
 	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
@@ -58,7 +60,7 @@ func runPaymentScripts(ctx context.Context, bin, dbURL, work string, clients int
 		r.Error = "bench_payers: " + err.Error()
 		return r
 	}
-	run := func(name, mode string) (float64, error) {
+	run := func(name, mode string, cpu **cpuStats) (float64, error) {
 		script, err := paymentScripts.ReadFile("pgbench/" + name)
 		if err != nil {
 			return 0, err
@@ -69,7 +71,8 @@ func runPaymentScripts(ctx context.Context, bin, dbURL, work string, clients int
 		}
 		args := []string{"-n", "-c", strconv.Itoa(clients), "-j", strconv.Itoa(min(2, clients)), "-T", strconv.Itoa(max(1, int(d.Seconds()))),
 			"-M", mode, "-D", "payers=" + strconv.Itoa(r.Payers), "-f", path, dbURL}
-		out, err := exec.CommandContext(ctx, bin, args...).CombinedOutput()
+		out, c, err := meteredPgbench(ctx, bin, db, args...)
+		*cpu = c
 		if err != nil {
 			return 0, fmt.Errorf("pgbench -f %s: %w: %s", name, err, truncate(string(bytes.TrimSpace(out)), 500))
 		}
@@ -81,11 +84,11 @@ func runPaymentScripts(ctx context.Context, bin, dbURL, work string, clients int
 	}
 	var errs []string
 	log.Printf("pgbench: a payment's SQL, simple protocol, -c %d for %s", clients, d)
-	if r.SimpleTPS, err = run("payment-simple.sql", "simple"); err != nil {
+	if r.SimpleTPS, err = run("payment-simple.sql", "simple", &r.SimpleCPU); err != nil {
 		errs = append(errs, err.Error())
 	}
 	log.Printf("pgbench: a payment's SQL, prepared, writes in one statement, -c %d for %s", clients, d)
-	if r.PreparedTPS, err = run("payment-prepared.sql", "prepared"); err != nil {
+	if r.PreparedTPS, err = run("payment-prepared.sql", "prepared", &r.PreparedCPU); err != nil {
 		errs = append(errs, err.Error())
 	}
 	r.Error = strings.Join(errs, "; ")

@@ -188,6 +188,7 @@ func measurePrefilled(ctx context.Context, cfg config, bin string, env []string,
 	// The old server closed them; a POST is not retried on a dead idle
 	// connection.
 	c.hc.CloseIdleConnections()
+	c.pay.closeIdle()
 
 	spread := c.payOp(pop.spread, cfg.Amount)
 	name := "spread at " + countLabel(p.LedgerPostings) + " postings"
@@ -198,7 +199,8 @@ func measurePrefilled(ctx context.Context, cfg config, bin string, env []string,
 	if err := ctx.Err(); err == nil {
 		log.Printf("%s: %d clients, %d merchants, %s", name, cfg.Concurrency, cfg.Merchants, cfg.Duration)
 		rss := sampleRSS(srv.pid(), 200*time.Millisecond)
-		p.Spread = closedLoop(ctx, name, cfg.Duration, cfg.Concurrency, spread)
+		m := cpuMeter{serverPID: srv.pid(), db: dbNameOf(dbURL)}
+		p.Spread = m.metered(func() *phaseStats { return closedLoop(ctx, name, cfg.Duration, cfg.Concurrency, spread) })
 		p.RSS = rss.stop()
 	}
 	if err := ctx.Err(); err != nil {

@@ -91,6 +91,16 @@ func (r *result) markdown(source string) string {
 		fmt.Fprintf(&b, "| pgbench running a payment's SQL: simple protocol / prepared as sent now | %.0f / %.0f tps | | | |\n",
 			ps.SimpleTPS, ps.PreparedTPS)
 	}
+	if rows := r.cpuRows(); len(rows) > 0 {
+		b.WriteString("\n| CPU ms per payment (pgbench: per transaction) | server | postgres | load generator | total |\n|---|---|---|---|---|\n")
+		for _, row := range rows {
+			server, pg := row.cells("%.2f")
+			fmt.Fprintf(&b, "| %s | %s | %s | %.2f | %.2f |\n", row.name, server, pg, row.cpu.ClientMs, row.cpu.TotalMs)
+		}
+		if r.CPUBoundRatio > 0 {
+			fmt.Fprintf(&b, "\nCPU-bound spread ÷ pgbench (pgbench's CPU per transaction ÷ a payment's, every process summed): %.2f\n", r.CPUBoundRatio)
+		}
+	}
 	b.WriteString("\n| SPEC §10 target | value | target | status |\n|---|---|---|---|\n")
 	for _, t := range r.Targets {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", t.Name, t.Value, t.Limit, t.Status)

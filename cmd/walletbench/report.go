@@ -39,6 +39,11 @@ type result struct {
 	PaymentSQL *paymentScriptResult `json:"pgbenchPaymentSql,omitempty"`
 	// Replicas is the spread phase on -replicas servers (-pgbouncer).
 	Replicas *replicasResult `json:"replicas,omitempty"`
+	// CPUBoundRatio is pgbench tpcb-like's CPU per transaction ÷ the
+	// spread phase's CPU per payment (every process summed): the spread ÷
+	// pgbench ratio the machine would show if CPU were all that limits
+	// both. Unlike throughput it hardly moves with other load.
+	CPUBoundRatio float64 `json:"cpuBoundRatio,omitempty"`
 }
 
 type machine struct {
@@ -195,6 +200,9 @@ func (r *result) evaluate() {
 	}
 	add("wallet reconcile after the run", rec, "OK", status(r.Reconcile.OK))
 	r.evaluateFlat(add)
+	if r.Spread != nil && r.Spread.CPU != nil && r.Spread.CPU.TotalMs > 0 && r.Pgbench.CPU != nil {
+		r.CPUBoundRatio = round(r.Pgbench.CPU.TotalMs/r.Spread.CPU.TotalMs, 2)
+	}
 }
 
 // evaluateFlat compares the spread phase on the prefilled ledger with the
@@ -295,6 +303,7 @@ func (r *result) print(w io.Writer) {
 			fmt.Fprintf(w, "  %s: %d × %s, e.g. %s\n", s.Name, n, k, s.ErrorSamples[k])
 		}
 	}
+	r.printCPU(w)
 	fmt.Fprintf(w, "\nserver: peak RSS under load %.1f MiB (VmHWM %.1f MiB); log: %d warnings, %d errors, %d non-JSON lines\n",
 		r.RSS.PeakRSSMiB, r.RSS.HWMMiB, r.Server.Warnings, r.Server.Errors, r.Server.Other)
 	if r.Server.ExitError != "" || r.Server.Killed {
@@ -387,5 +396,76 @@ func (r *result) printPrefill(w io.Writer) {
 		for _, s := range p.Server.Samples {
 			fmt.Fprintf(w, "    %s\n", s)
 		}
+	}
+}
+
+// cpuRows are the phases with CPU accounting, in the order printed.
+func (r *result) cpuRows() []cpuRow {
+	var rows []cpuRow
+	add := func(name string, c *cpuStats, server bool) {
+		if c != nil && c.Completed > 0 {
+			rows = append(rows, cpuRow{name: name, cpu: c, server: server, postgres: true})
+		}
+	}
+	for _, s := range []*phaseStats{r.Spread, r.Hot, r.Half} {
+		if s != nil {
+			add(s.Name, s.CPU, true)
+		}
+	}
+	if r.Prefill != nil && r.Prefill.Spread != nil {
+		add(r.Prefill.Spread.Name, r.Prefill.Spread.CPU, true)
+	}
+	if r.SQLite != nil && r.SQLite.Spread != nil {
+		add(r.SQLite.Spread.Name, r.SQLite.Spread.CPU, true)
+		if n := len(rows); n > 0 && rows[n-1].cpu == r.SQLite.Spread.CPU {
+			rows[n-1].postgres = false // the store runs inside the server
+		}
+	}
+	add("pgbench tpcb-like", r.Pgbench.CPU, false)
+	if ps := r.PaymentSQL; ps != nil {
+		add("pgbench, a payment's SQL, simple protocol", ps.SimpleCPU, false)
+		add("pgbench, a payment's SQL, prepared", ps.PreparedCPU, false)
+	}
+	return rows
+}
+
+type cpuRow struct {
+	name     string
+	cpu      *cpuStats
+	server   bool // a wallet server took part (pgbench has none)
+	postgres bool // PostgreSQL took part (the embedded store runs in the server)
+}
+
+// cells formats the server and postgres cells, "-" where a process took
+// no part.
+func (row cpuRow) cells(format string) (server, postgres string) {
+	server, postgres = "-", "-"
+	if row.server {
+		server = fmt.Sprintf(format, row.cpu.ServerMs)
+	}
+	if row.postgres {
+		postgres = fmt.Sprintf(format, row.cpu.PostgresMs)
+	}
+	return server, postgres
+}
+
+// printCPU prints CPU milliseconds per payment (per transaction for
+// pgbench) of each process, and what that allows on this machine's cores.
+func (r *result) printCPU(w io.Writer) {
+	rows := r.cpuRows()
+	if len(rows) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "CPU ms per payment (pgbench: per transaction)\tserver\tpostgres\tload generator\ttotal\tCPU-bound ceiling on %d CPU (/s)\t\n", r.Machine.NumCPU)
+	for _, row := range rows {
+		c := row.cpu
+		server, pg := row.cells("%.3f")
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%.3f\t%.0f\t\n", row.name, server, pg, c.ClientMs, c.TotalMs, float64(r.Machine.NumCPU)*1000/c.TotalMs)
+	}
+	tw.Flush()
+	if r.CPUBoundRatio > 0 {
+		fmt.Fprintf(w, "CPU-bound spread ÷ pgbench (pgbench's CPU per transaction ÷ a payment's): %.2f\n", r.CPUBoundRatio)
 	}
 }

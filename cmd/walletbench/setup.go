@@ -49,7 +49,8 @@ func createDatabase(ctx context.Context, serverURL, dbName string) (string, func
 	log.Printf("created database %s", dbName)
 	u.Path = "/" + dbName
 	drop := func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		// Dropping a large database on a busy disk can take a while.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		conn, err := pgx.Connect(ctx, admin)
 		if err != nil {

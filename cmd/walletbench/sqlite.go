@@ -62,7 +62,10 @@ func measureSQLite(ctx context.Context, cfg config, bin, work string) *sqliteRes
 		res.Warmup = closedLoop(ctx, "sqlite warmup", cfg.Warmup, cfg.Concurrency, spread)
 	}
 	rss := sampleRSS(srv.pid(), 200*time.Millisecond)
-	res.Spread = closedLoop(ctx, "spread, SQLite (embedded)", cfg.Duration, cfg.Concurrency, spread)
+	m := cpuMeter{serverPID: srv.pid()} // the store is inside the server
+	res.Spread = m.metered(func() *phaseStats {
+		return closedLoop(ctx, "spread, SQLite (embedded)", cfg.Duration, cfg.Concurrency, spread)
+	})
 	res.RSS = rss.stop()
 	if err := ctx.Err(); err != nil {
 		return fail(fmt.Errorf("interrupted: %w", err))

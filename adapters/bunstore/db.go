@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -44,6 +45,9 @@ type DB struct {
 	Dialect Dialect
 	// trace sees the prepared statements sent past bun's query hooks.
 	trace atomic.Pointer[func(sql string)]
+	// migrateDSN is the PostgreSQL DSN without a statement timeout:
+	// migrations and their lock may legitimately take longer.
+	migrateDSN string
 }
 
 // TraceStatements makes f see every statement the store sends past bun's
@@ -58,17 +62,28 @@ type Config struct {
 	DataDir string
 	// MaxConns bounds the PostgreSQL pool.
 	MaxConns int
+	// StatementTimeout bounds every statement, lock waits included
+	// (PostgreSQL's statement_timeout, set per connection; SQLite's busy
+	// timeout). A statement over it fails as fault.Unavailable (code 90).
+	// Zero leaves the server's setting (PostgreSQL) or 10 s (SQLite).
+	StatementTimeout time.Duration
 }
+
+// connectTimeout bounds opening a PostgreSQL connection (unless the URL
+// sets connect_timeout): an unreachable server is an outage answered 90,
+// not a request hanging on TCP retransmits.
+const connectTimeout = "5"
 
 // Open connects and returns the pool with a cleanup function.
 func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
 	var db *DB
 	switch {
 	case strings.HasPrefix(cfg.URL, "postgres://") || strings.HasPrefix(cfg.URL, "postgresql://"):
-		dsn, err := pgxDSN(cfg.URL)
+		dsn, err := pgxDSN(cfg.URL, cfg.StatementTimeout)
 		if err != nil {
 			return nil, nil, err
 		}
+		migrateDSN, _ := pgxDSN(cfg.URL, 0)
 		sqldb, err := sql.Open("pgx", dsn)
 		if err != nil {
 			return nil, nil, fmt.Errorf("open postgres: %w", err)
@@ -80,7 +95,7 @@ func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
 		sqldb.SetMaxOpenConns(n)
 		sqldb.SetMaxIdleConns(n)
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
-		db = &DB{Bun: bun.NewDB(sqldb, pgdialect.New()), Dialect: Postgres}
+		db = &DB{Bun: bun.NewDB(sqldb, pgdialect.New()), Dialect: Postgres, migrateDSN: migrateDSN}
 	case cfg.URL == "" || strings.HasPrefix(cfg.URL, "sqlite:") || strings.HasPrefix(cfg.URL, "file:"):
 		path := strings.TrimPrefix(strings.TrimPrefix(cfg.URL, "sqlite:"), "file:")
 		if path == "" {
@@ -93,7 +108,7 @@ func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
 			}
 			path = filepath.Join(dir, "wallet.db")
 		}
-		sqldb, err := sql.Open("sqlite", sqliteDSN(path))
+		sqldb, err := sql.Open("sqlite", sqliteDSN(path, cfg.StatementTimeout))
 		if err != nil {
 			return nil, nil, fmt.Errorf("open sqlite: %w", err)
 		}
@@ -118,7 +133,10 @@ func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
 // interpolates arguments into the SQL text itself, so every statement text
 // is unique: pgx's default (prepare and cache each statement) would add a
 // prepare round trip to every query and churn its statement cache.
-func pgxDSN(raw string) (string, error) {
+// statementTimeout > 0 becomes the statement_timeout run-time parameter of
+// every connection (pgx sends unknown URL parameters in the startup
+// message) unless the URL sets one; a connect timeout is added likewise.
+func pgxDSN(raw string, statementTimeout time.Duration) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "", fmt.Errorf("DATABASE_URL: %w", err)
@@ -127,14 +145,23 @@ func pgxDSN(raw string) (string, error) {
 	if q.Get("default_query_exec_mode") == "" {
 		q.Set("default_query_exec_mode", "simple_protocol")
 	}
+	if q.Get("connect_timeout") == "" {
+		q.Set("connect_timeout", connectTimeout)
+	}
+	if statementTimeout > 0 && q.Get("statement_timeout") == "" {
+		q.Set("statement_timeout", strconv.FormatInt(statementTimeout.Milliseconds(), 10))
+	}
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }
 
-func sqliteDSN(path string) string {
+func sqliteDSN(path string, busy time.Duration) string {
+	if busy <= 0 {
+		busy = 10 * time.Second
+	}
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")
@@ -151,8 +178,21 @@ func (db *DB) Ping(ctx context.Context) error { return db.Bun.PingContext(ctx) }
 // makes concurrent starts of several servers wait for each other instead of
 // racing. after runs inside the same lock (the job queue's migrations).
 func (db *DB) Migrate(ctx context.Context, after func(context.Context) error) error {
+	mdb := db.Bun
+	if db.Dialect == Postgres && db.migrateDSN != "" {
+		// Migrations (an index on a large table) and the wait for another
+		// server's migrations may outlast the statement timeout: they run
+		// on connections of their own without it.
+		sqldb, err := sql.Open("pgx", db.migrateDSN)
+		if err != nil {
+			return err
+		}
+		sqldb.SetMaxOpenConns(2)
+		mdb = bun.NewDB(sqldb, pgdialect.New())
+		defer mdb.Close()
+	}
 	if db.Dialect == Postgres {
-		conn, err := db.Bun.DB.Conn(ctx)
+		conn, err := mdb.DB.Conn(ctx)
 		if err != nil {
 			return err
 		}
@@ -171,7 +211,7 @@ func (db *DB) Migrate(ctx context.Context, after func(context.Context) error) er
 	if err := ms.Discover(sub); err != nil {
 		return fmt.Errorf("discover migrations: %w", err)
 	}
-	m := migrate.NewMigrator(db.Bun, ms, migrate.WithMarkAppliedOnSuccess(true))
+	m := migrate.NewMigrator(mdb, ms, migrate.WithMarkAppliedOnSuccess(true))
 	if err := m.Init(ctx); err != nil {
 		return fmt.Errorf("init migrations: %w", err)
 	}

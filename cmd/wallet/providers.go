@@ -63,7 +63,7 @@ func (c *container) handler() http.Handler {
 }
 
 func provideStoreConfig(cfg Config) bunstore.Config {
-	return bunstore.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, MaxConns: cfg.DBMaxConns}
+	return bunstore.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout}
 }
 
 func provideMasterKey(cfg Config) (secretbox.MasterKey, error) {

@@ -30,6 +30,7 @@ type Config struct {
 	// (README "Reliability: outages and faults"). 0: no bound.
 	DBStatementTimeout time.Duration `env:"WALLET_DB_STATEMENT_TIMEOUT" envDefault:"5s"`
 	RequestTimeout     time.Duration `env:"WALLET_REQUEST_TIMEOUT" envDefault:"10s"`
+	GatewayTimeout     time.Duration `env:"WALLET_GATEWAY_TIMEOUT" envDefault:"5s"` // each bank gateway / QRIS switch call
 
 	// e-money rules (SPEC §6 defaults).
 	Limits struct {

@@ -85,6 +85,7 @@ func provideAppConfig(cfg Config, key secretbox.MasterKey) (app.Config, error) {
 	c.Money.TopUp.Min = l.TopUpMin
 	c.Money.RetailFee = l.RetailFee
 	c.Money.SettleAfter = cfg.SimDelay
+	c.Money.GatewayTimeout = cfg.GatewayTimeout
 	r := cfg.Retention
 	c.Retention = app.RetentionWindows{OTPs: r.OTPs, Notifications: r.Notifications, Sessions: r.Sessions, Events: r.Events,
 		IdempotentAnswers: r.IdempotentAnswers, Guesses: r.OTPGuesses}

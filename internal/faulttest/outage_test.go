@@ -1,11 +1,20 @@
 package faulttest
 
 import (
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -42,8 +51,12 @@ func TestDatabaseOutage(t *testing.T) {
 	shop := walletproc.CreatePartner(t, env, "Shop", "")
 	walletproc.CLI(t, env, "partner", "update", "--id", shop.PartnerID, "--callback-url", receiver.URL+"/events")
 	bank := walletproc.CreatePartner(t, env, "Bank", "CHANNEL")
+	snapKey := snapPartner(t, env)
 	s := walletproc.Start(t, env)
 	c := &client{t: t, base: s.URL}
+	if status, code := c.snapToken(snapKey); status != http.StatusOK {
+		t.Fatalf("SNAP token before the outage: HTTP %d %s", status, code)
+	}
 
 	token := c.enrol(s, shop, bank, "081234500001", 500_000)
 	c.mustCode(shop, "POST", "/kyc/", `{"mobileNumber":"081234500001","nik":"3273011708900001","fullName":"Budi","birthDate":"1990-08-17"}`, 0)
@@ -75,6 +88,15 @@ func TestDatabaseOutage(t *testing.T) {
 		{"graphql me", func() (int, int, string) {
 			return c.graphql(shop.PartnerID, token, `{"query":"{ me { balance { availableBalance } } }"}`)
 		}},
+	}
+	// SNAP's catalogue has no 503: a dependency outage is 500xx00
+	// "General Error" (the retryable one), never 500xx01 Internal.
+	start := time.Now()
+	if status, code := c.snapToken(snapKey); status != http.StatusInternalServerError || code != "5007300" {
+		t.Errorf("SNAP token with the database down: HTTP %d %s, want 500 / 5007300 General Error", status, code)
+	}
+	if took := time.Since(start); took > outageAnswer+slack {
+		t.Errorf("SNAP token with the database down took %v", took)
 	}
 	for _, chk := range checks {
 		start := time.Now()
@@ -126,6 +148,11 @@ func TestDatabaseOutage(t *testing.T) {
 		t.Errorf("balance %s, want 372500", got)
 	}
 	walletproc.CLI(t, env, "reconcile")
+	// River's producers fail every poll while the database is down; the
+	// log says so once per 10 s, not 25 times a second.
+	if n := strings.Count(s.Logs().String(), "Error fetching jobs"); n > 4 {
+		t.Errorf("%d lines of failed job fetches during a short outage", n)
+	}
 	if strings.Contains(s.Logs().String(), "panic") {
 		t.Errorf("the server panicked:\n%s", s.Logs().String())
 	}
@@ -311,4 +338,56 @@ func (h *hookSink) wait(t *testing.T, reffID, status string, timeout time.Durati
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// snapKey is a SNAP partner and its private key.
+type snapKey struct {
+	id  string
+	key *rsa.PrivateKey
+}
+
+// snapPartner creates a partner with a SNAP public key.
+func snapPartner(t *testing.T, env []string) snapKey {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	file := filepath.Join(t.TempDir(), "snap.pub.pem")
+	if err := os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var p walletproc.Partner
+	if err := json.Unmarshal(walletproc.CLI(t, env, "partner", "create", "--name", "Snap", "--snap-public-key", file), &p); err != nil {
+		t.Fatal(err)
+	}
+	return snapKey{id: p.PartnerID, key: key}
+}
+
+// snapToken asks for a B2B token (SNAP service 73) and returns the HTTP
+// status and the responseCode.
+func (c *client) snapToken(k snapKey) (int, string) {
+	c.t.Helper()
+	ts := time.Now().Format(time.RFC3339)
+	sum := sha256.Sum256([]byte(k.id + "|" + ts))
+	sig, err := rsa.SignPKCS1v15(rand.Reader, k.key, crypto.SHA256, sum[:])
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", c.base+"/snap/v1.0/access-token/b2b", strings.NewReader(`{"grantType":"client_credentials"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-TIMESTAMP", ts)
+	req.Header.Set("X-CLIENT-KEY", k.id)
+	req.Header.Set("X-SIGNATURE", base64.StdEncoding.EncodeToString(sig))
+	resp, err := c.http().Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	logcheck.JSON(body)
+	var out struct{ ResponseCode string }
+	_ = json.Unmarshal(body, &out)
+	return resp.StatusCode, out.ResponseCode
 }

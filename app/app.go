@@ -49,6 +49,11 @@ type MoneyConfig struct {
 	// SettleAfter is when the settlement job first looks at a transfer
 	// whose result is not known by the time the request answers.
 	SettleAfter time.Duration
+	// GatewayTimeout bounds each call to the bank gateway or the QRIS
+	// switch (0: only the caller's context does), shorter than the
+	// request deadline so that a silent provider still gets an answer
+	// "in process" out (app/outbound.go).
+	GatewayTimeout time.Duration
 	// CashOut bounds a cash withdrawal; its code is valid CashOutTTL.
 	CashOut    wallet.Bounds
 	CashOutFee int64
@@ -80,6 +85,7 @@ func DefaultMoneyConfig() MoneyConfig {
 		BankTransfer:    wallet.Bounds{Min: 10_000, Max: 25_000_000},
 		BankTransferFee: 2_500,
 		SettleAfter:     3 * time.Second,
+		GatewayTimeout:  5 * time.Second,
 		CashOut:         wallet.Bounds{Min: 50_000, Max: 2_500_000, Multiple: 50_000},
 		CashOutTTL:      time.Hour,
 		QRIS:            wallet.Bounds{Min: 1, Max: 10_000_000},
@@ -121,6 +127,7 @@ type App struct {
 
 // New wires the application.
 func New(uow UnitOfWork, clock Clock, ids IDs, phones PhoneNormalizer, box SecretBox, cfg Config, log *slog.Logger, out Gateways) *App {
+	out = bounded(out, cfg.Money.GatewayTimeout)
 	a := &App{gateway: out.Bank, qris: out.QRIS, clock: clock, ids: ids, phones: phones, box: box, cfg: cfg, log: log, rand: rand.Reader,
 		obs: observerOrNop(out.Observer), tracer: out.Tracer}
 	if a.tracer == nil {

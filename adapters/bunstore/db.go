@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -48,6 +49,9 @@ type DB struct {
 	pooled bool
 	// live names this process in its idempotency claims (ADR 0011).
 	live *liveness
+	// migrateDSN is the PostgreSQL DSN without a statement timeout:
+	// migrations and their lock may legitimately take longer.
+	migrateDSN string
 }
 
 // Pooled reports whether the database is reached through a
@@ -80,6 +84,11 @@ type Config struct {
 	// state a pooler cannot carry (the process's liveness lock). Only read
 	// when Pooler is set; empty there means claims use the fixed lease.
 	DirectURL string
+	// StatementTimeout bounds every statement, lock waits included
+	// (PostgreSQL's statement_timeout, set per connection; SQLite's busy
+	// timeout). A statement over it fails as fault.Unavailable (code 90).
+	// Zero leaves the server's setting (PostgreSQL) or 10 s (SQLite).
+	StatementTimeout time.Duration
 }
 
 // Poolers.
@@ -87,6 +96,11 @@ const (
 	PoolerNone      = "none"
 	PoolerPgBouncer = "pgbouncer"
 )
+
+// connectTimeout bounds opening a PostgreSQL connection (unless the URL
+// sets connect_timeout): an unreachable server is an outage answered 90,
+// not a request hanging on TCP retransmits.
+const connectTimeout = "5"
 
 // Open connects and returns the pool with a cleanup function.
 func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
@@ -101,11 +115,19 @@ func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
 	}
 	switch {
 	case strings.HasPrefix(cfg.URL, "postgres://") || strings.HasPrefix(cfg.URL, "postgresql://"):
-		dsn, err := pgxDSN(cfg.URL)
+		timeout := cfg.StatementTimeout
+		if pooled {
+			// PgBouncer refuses a statement_timeout startup parameter:
+			// behind it the timeout is the role's or the database's
+			// setting (README, ADR 0014).
+			timeout = 0
+		}
+		dsn, err := pgxDSN(cfg.URL, timeout)
 		if err != nil {
 			return nil, nil, err
 		}
-		db = &DB{Dialect: Postgres}
+		migrateDSN, _ := pgxDSN(cfg.URL, 0)
+		db = &DB{Dialect: Postgres, migrateDSN: migrateDSN}
 		sqldb, err := openPostgres(dsn, &db.trace, pooled)
 		if err != nil {
 			return nil, nil, fmt.Errorf("open postgres: %w", err)
@@ -139,7 +161,7 @@ func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
 			}
 			path = filepath.Join(dir, "wallet.db")
 		}
-		sqldb, err := sql.Open("sqlite", sqliteDSN(path))
+		sqldb, err := sql.Open("sqlite", sqliteDSN(path, cfg.StatementTimeout))
 		if err != nil {
 			return nil, nil, fmt.Errorf("open sqlite: %w", err)
 		}
@@ -164,7 +186,10 @@ func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
 // interpolates arguments into the SQL text itself, so every statement text
 // is unique: pgx's default (prepare and cache each statement) would add a
 // prepare round trip to every query and churn its statement cache.
-func pgxDSN(raw string) (string, error) {
+// statementTimeout > 0 becomes the statement_timeout run-time parameter of
+// every connection (pgx sends unknown URL parameters in the startup
+// message) unless the URL sets one; a connect timeout is added likewise.
+func pgxDSN(raw string, statementTimeout time.Duration) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "", fmt.Errorf("DATABASE_URL: %w", err)
@@ -173,14 +198,23 @@ func pgxDSN(raw string) (string, error) {
 	if q.Get("default_query_exec_mode") == "" {
 		q.Set("default_query_exec_mode", "simple_protocol")
 	}
+	if q.Get("connect_timeout") == "" {
+		q.Set("connect_timeout", connectTimeout)
+	}
+	if statementTimeout > 0 && q.Get("statement_timeout") == "" {
+		q.Set("statement_timeout", strconv.FormatInt(statementTimeout.Milliseconds(), 10))
+	}
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }
 
-func sqliteDSN(path string) string {
+func sqliteDSN(path string, busy time.Duration) string {
+	if busy <= 0 {
+		busy = 10 * time.Second
+	}
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")
@@ -202,8 +236,21 @@ func (db *DB) Ping(ctx context.Context) error { return db.Bun.PingContext(ctx) }
 // server connection and released on another behind a transaction pooler
 // (ADR 0014), leaking it for good.
 func (db *DB) Migrate(ctx context.Context, after func(context.Context) error) error {
+	mdb := db.Bun
+	if db.Dialect == Postgres && db.migrateDSN != "" {
+		// Migrations (an index on a large table) and the wait for another
+		// server's migrations may outlast the statement timeout: they run
+		// on connections of their own without it.
+		sqldb, err := sql.Open("pgx", db.migrateDSN)
+		if err != nil {
+			return err
+		}
+		sqldb.SetMaxOpenConns(2)
+		mdb = bun.NewDB(sqldb, pgdialect.New())
+		defer mdb.Close()
+	}
 	if db.Dialect == Postgres {
-		tx, err := db.Bun.DB.BeginTx(ctx, nil)
+		tx, err := mdb.DB.BeginTx(ctx, nil)
 		if err != nil {
 			return fmt.Errorf("migration lock: %w", err)
 		}
@@ -223,7 +270,7 @@ func (db *DB) Migrate(ctx context.Context, after func(context.Context) error) er
 	if err := ms.Discover(sub); err != nil {
 		return fmt.Errorf("discover migrations: %w", err)
 	}
-	m := migrate.NewMigrator(db.Bun, ms, migrate.WithMarkAppliedOnSuccess(true))
+	m := migrate.NewMigrator(mdb, ms, migrate.WithMarkAppliedOnSuccess(true))
 	if err := m.Init(ctx); err != nil {
 		return fmt.Errorf("init migrations: %w", err)
 	}

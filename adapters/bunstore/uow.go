@@ -120,12 +120,14 @@ func classify(err error) error {
 }
 
 // isConnError catches PostgreSQL's "cannot connect now" class 08 and 57P
-// (admin shutdown) errors.
+// (admin shutdown) errors, a statement cancelled by statement_timeout
+// (57014: the database is too slow right now) and a lock not granted in
+// time (55P03).
 func isConnError(err error) bool {
 	var pg interface{ SQLState() string }
 	if errors.As(err, &pg) {
 		s := pg.SQLState()
-		return len(s) == 5 && (s[:2] == "08" || s[:3] == "57P")
+		return len(s) == 5 && (s[:2] == "08" || s[:3] == "57P" || s == "57014" || s == "55P03")
 	}
 	return false
 }

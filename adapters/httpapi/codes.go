@@ -1,6 +1,11 @@
 package httpapi
 
-import "github.com/dompet/wallet/domain/fault"
+import (
+	"context"
+	"errors"
+
+	"github.com/dompet/wallet/domain/fault"
+)
 
 // Code is how one fault kind looks on the wire.
 type Code struct {
@@ -39,7 +44,12 @@ var Codes = map[fault.Kind]Code{
 // requested language. Internal errors never reveal their text.
 func Describe(err error, indonesian bool) (Code, string) {
 	f, ok := fault.As(err)
-	if !ok {
+	switch {
+	case !ok && errors.Is(err, context.DeadlineExceeded):
+		// The request's deadline (Deadline) ran out in a dependency that
+		// did not classify it: still a "retry", never an internal error.
+		f = &fault.Error{Kind: fault.Unavailable}
+	case !ok:
 		f = &fault.Error{Kind: fault.Internal}
 	}
 	c, ok := Codes[f.Kind]

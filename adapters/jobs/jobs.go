@@ -230,7 +230,8 @@ func NewRunner(db *bunstore.DB, courier *app.Courier, reviewer *app.KYCReviewer,
 		cfg.Workers = 10
 	}
 	config := &river.Config{
-		Logger:            log,
+		// A database outage makes every producer log each failed poll.
+		Logger:            slog.New(quiet(log.Handler(), 10*time.Second)),
 		Queues:            map[string]river.QueueConfig{queueNotify: {MaxWorkers: cfg.Workers}, queueKYC: {MaxWorkers: 2}, queueMoney: {MaxWorkers: 10}, queueWebhooks: {MaxWorkers: 20}, queueMaintenance: {MaxWorkers: 1}},
 		PeriodicJobs:      periodic,
 		Workers:           workers,

@@ -1,6 +1,7 @@
 package snap
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -87,7 +88,11 @@ var refinements = []struct {
 // service; internal details never reach the message.
 func describe(err error, svc *service) (code, msg string, status int) {
 	f, ok := fault.As(err)
-	if !ok {
+	switch {
+	case !ok && errors.Is(err, context.DeadlineExceeded):
+		// The request deadline ran out: General Error, the retryable one.
+		f = &fault.Error{Kind: fault.Unavailable}
+	case !ok:
 		f = &fault.Error{Kind: fault.Internal}
 	}
 	c, ok := Cases[f.Kind]

@@ -28,6 +28,14 @@ type Config struct {
 	SimDelay    time.Duration `env:"WALLET_SIM_DELAY" envDefault:"3s"`
 	SimLatency  time.Duration `env:"WALLET_SIM_LATENCY" envDefault:"0s"` // the bank simulator's answer time (crash tests)
 
+	// A slow database is answered 90 after DBStatementTimeout instead of
+	// holding the request; every API request (waiting for a pooled
+	// connection included) gives up after RequestTimeout, answered 90
+	// (README "Reliability: outages and faults"). 0: no bound.
+	DBStatementTimeout time.Duration `env:"WALLET_DB_STATEMENT_TIMEOUT" envDefault:"5s"`
+	RequestTimeout     time.Duration `env:"WALLET_REQUEST_TIMEOUT" envDefault:"10s"`
+	GatewayTimeout     time.Duration `env:"WALLET_GATEWAY_TIMEOUT" envDefault:"5s"` // each bank gateway / QRIS switch call
+
 	// e-money rules (SPEC §6 defaults).
 	Limits struct {
 		BasicMaxBalance        int64 `env:"BASIC_MAX_BALANCE" envDefault:"2000000"`

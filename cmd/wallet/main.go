@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/adapters/jobs"
 	"github.com/dompet/wallet/adapters/rest"
 	"github.com/dompet/wallet/adapters/tracing"
@@ -164,7 +165,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	srv := rest.NewHTTPServer(c.Tracing.Middleware(c.Metrics.Instrument(c.handler())), rest.DefaultHTTPLimits())
+	srv := rest.NewHTTPServer(c.Tracing.Middleware(c.Metrics.Instrument(httpapi.Deadline(cfg.RequestTimeout, c.handler()))), rest.DefaultHTTPLimits())
 	srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
 	if cfg.PprofAddr != "" {
 		// Profiling on its own listener, never on the public one.
@@ -332,6 +333,9 @@ func kycCommand(ctx context.Context, cfg Config, log *slog.Logger, args []string
 }
 
 func reconcileCommand(ctx context.Context, cfg Config, log *slog.Logger, stdout, stderr io.Writer) error {
+	// The audit reads the whole ledger: an operator's command, not a
+	// request, so the statement timeout for requests does not apply.
+	cfg.DBStatementTimeout = 0
 	c, cleanup, err := open(ctx, cfg, log, stderr)
 	if err != nil {
 		return err

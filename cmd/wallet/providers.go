@@ -65,7 +65,8 @@ func (c *container) handler() http.Handler {
 }
 
 func provideStoreConfig(cfg Config) bunstore.Config {
-	return bunstore.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, MaxConns: cfg.DBMaxConns, Pooler: cfg.DBPooler}
+	return bunstore.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, MaxConns: cfg.DBMaxConns, Pooler: cfg.DBPooler,
+		StatementTimeout: cfg.DBStatementTimeout}
 }
 
 func provideMasterKey(cfg Config) (secretbox.MasterKey, error) {
@@ -87,6 +88,7 @@ func provideAppConfig(cfg Config, key secretbox.MasterKey) (app.Config, error) {
 	c.Money.TopUp.Min = l.TopUpMin
 	c.Money.RetailFee = l.RetailFee
 	c.Money.SettleAfter = cfg.SimDelay
+	c.Money.GatewayTimeout = cfg.GatewayTimeout
 	r := cfg.Retention
 	c.Retention = app.RetentionWindows{OTPs: r.OTPs, Notifications: r.Notifications, Sessions: r.Sessions, Events: r.Events,
 		IdempotentAnswers: r.IdempotentAnswers, Guesses: r.OTPGuesses}

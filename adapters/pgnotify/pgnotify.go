@@ -112,7 +112,8 @@ func (l *Listener) Connections() int64 { return l.connected.Load() }
 // events receives (coalesced) when the customer may have new partner
 // events; auth when the partner changed or one of the customer's sessions
 // was revoked, so the subscriber checks it may go on. While the listener is
-// not connected both are woken every Poll. stop ends the watch.
+// not connected events is woken every Poll and auth every Recheck; both
+// after every (re)connection. stop ends the watch.
 func (l *Listener) Watch(partnerID, customerID string) (events, auth <-chan struct{}, stop func()) {
 	w := &watch{events: make(chan struct{}, 1), auth: make(chan struct{}, 1)}
 	l.mu.Lock()
@@ -245,6 +246,7 @@ func (l *Listener) listen(ctx context.Context) error {
 	// Listening from here on: whatever changed before is read now.
 	l.live.Store(true)
 	l.connected.Add(1)
+	l.log.Info("change listener listening", "channel", Channel(schema))
 	l.resync()
 	for {
 		waitCtx, cancel := context.WithTimeout(ctx, l.cfg.Ping)

@@ -63,17 +63,32 @@ func BenchmarkSubscribers(b *testing.B) {
 	}
 }
 
-func benchSubscribers(b *testing.B, listen bool, n int) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	url := testdb.SchemaURL(b)
+// pgStack is an application on a fresh PostgreSQL schema with a partner,
+// a bank channel and an active customer; it counts the statements sent.
+type pgStack struct {
+	url      string
+	db       *bunstore.DB
+	box      app.SecretBox
+	app      *app.App
+	log      *slog.Logger
+	queries  *queryCounter
+	shop     *partner.Partner
+	bank     *partner.Partner
+	mobile   string
+	customer string
+}
+
+func newPGStack(tb testing.TB) *pgStack {
+	tb.Helper()
+	ctx := context.Background()
+	url := testdb.SchemaURL(tb)
 	db, closeDB, err := bunstore.Open(ctx, bunstore.Config{URL: url, MaxConns: 20})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	defer closeDB()
+	tb.Cleanup(closeDB)
 	if err := db.Migrate(ctx, func(ctx context.Context) error { return jobs.Migrate(ctx, db) }); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	counter := &queryCounter{}
 	db.Bun = db.Bun.WithQueryHook(counter)
@@ -83,11 +98,11 @@ func benchSubscribers(b *testing.B, listen bool, n int) {
 	key := secretbox.MasterKey(bytes.Repeat([]byte{7}, 32))
 	box, err := secretbox.New(key)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	ins, err := jobs.NewInserter(db, log)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	cfg := app.DefaultConfig()
 	cfg.OTPKey = key.Derive("otp")
@@ -97,23 +112,54 @@ func benchSubscribers(b *testing.B, listen bool, n int) {
 	a := app.New(bunstore.NewUnitOfWork(db, ins.Bind, box), system.Clock{}, system.NewULIDs(), phone.NewNormalizer(), box, cfg, log,
 		app.Gateways{Bank: bankgw.NewSimulator(0), QRIS: qrisswitch.NewSimulator(0)})
 
-	shop := mustPartner(b, a, "Shop", "PARTNER")
-	bank := mustPartner(b, a, "BCA", "CHANNEL")
-	const mobile = "081234560001"
-	reg, err := a.RegisterCustomer(ctx, app.RegisterCustomer{Partner: shop, MobileNumber: mobile, FirstName: "Budi"})
+	s := &pgStack{url: url, db: db, box: box, app: a, log: log, queries: counter, mobile: "081234560001"}
+	s.shop = mustPartner(tb, a, "Shop", "PARTNER")
+	s.bank = mustPartner(tb, a, "BCA", "CHANNEL")
+	reg, err := a.RegisterCustomer(ctx, app.RegisterCustomer{Partner: s.shop, MobileNumber: s.mobile, FirstName: "Budi"})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	activate(b, db, box, reg.Customer.ID())
+	s.customer = reg.Customer.ID()
+	activate(tb, db, box, s.customer)
+	return s
+}
 
+// topUp credits the customer through the bank's VA and returns the
+// transaction id.
+func (s *pgStack) topUp(tb testing.TB, ref string) string {
+	tb.Helper()
+	m, err := s.app.PayVA(context.Background(), app.VAPayment{Partner: s.bank, VANumber: "39358" + s.mobile, Amount: 10_000, BankReference: ref})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m.Transaction.ID()
+}
+
+// listener runs a change listener on the stack's schema until the test
+// ends and waits until it listens.
+func (s *pgStack) listener(tb testing.TB) *pgnotify.Listener {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	l := pgnotify.New(pgnotify.Config{URL: s.url}, s.log)
+	l.OnPartner(s.app.ForgetPartner)
+	l.OnResync(s.app.ForgetPartners)
+	done := make(chan struct{})
+	go func() { l.Run(ctx); close(done) }()
+	tb.Cleanup(func() { cancel(); <-done })
+	for l.Connections() == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	return l
+}
+
+func benchSubscribers(b *testing.B, listen bool, n int) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := newPGStack(b)
+	a, log, shop, counter := s.app, s.log, s.shop, s.queries
 	r := &Resolver{app: a, log: log, poll: DefaultSubscriptionPoll, recheck: DefaultSessionRecheck}
 	if listen {
-		l := pgnotify.New(pgnotify.Config{URL: url}, log)
-		go l.Run(ctx)
-		for l.Connections() == 0 {
-			time.Sleep(5 * time.Millisecond)
-		}
-		r.live = l
+		r.live = s.listener(b)
 	}
 	subscribe := func(customerID string) chan *model.Transaction {
 		c := &caller{partner: shop, session: &app.CustomerSession{PartnerID: shop.ID(), CustomerID: customerID}}
@@ -126,7 +172,7 @@ func benchSubscribers(b *testing.B, listen bool, n int) {
 		go func() { defer stop(); feed.run(ctx, w, out) }()
 		return out
 	}
-	messages := subscribe(reg.Customer.ID())
+	messages := subscribe(s.customer)
 	for i := 1; i < n; i++ {
 		subscribe("idle-" + strconv.Itoa(i))
 	}
@@ -137,15 +183,11 @@ func benchSubscribers(b *testing.B, listen bool, n int) {
 	idle := float64(counter.n.Load()-before) / time.Since(start).Seconds()
 
 	latencies := make([]time.Duration, 0, b.N)
-	va := "39358" + mobile
 	b.ResetTimer()
 	before = counter.n.Load()
 	for i := range b.N {
-		_, err := a.PayVA(ctx, app.VAPayment{Partner: bank, VANumber: va, Amount: 10_000, BankReference: fmt.Sprintf("B%d", i)})
+		s.topUp(b, fmt.Sprintf("B%d", i))
 		committed := time.Now()
-		if err != nil {
-			b.Fatal(err)
-		}
 		select {
 		case <-messages:
 		case <-time.After(30 * time.Second):
@@ -164,7 +206,7 @@ func benchSubscribers(b *testing.B, listen bool, n int) {
 	b.ReportMetric(ms(0.99), "p99-ms")
 }
 
-func mustPartner(b *testing.B, a *app.App, name, role string) *partner.Partner {
+func mustPartner(b testing.TB, a *app.App, name, role string) *partner.Partner {
 	b.Helper()
 	p, err := a.CreatePartner(context.Background(), app.NewPartner{Name: name, Role: role})
 	if err != nil {
@@ -174,7 +216,7 @@ func mustPartner(b *testing.B, a *app.App, name, role string) *partner.Partner {
 }
 
 // activate verifies the customer's number without the OTP round trip.
-func activate(b *testing.B, db *bunstore.DB, box app.SecretBox, id string) {
+func activate(b testing.TB, db *bunstore.DB, box app.SecretBox, id string) {
 	b.Helper()
 	err := bunstore.NewUnitOfWork(db, nil, box).Do(context.Background(), func(ctx context.Context, r app.Repos) error {
 		c, err := r.Customers.ByID(ctx, id)

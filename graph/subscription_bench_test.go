@@ -157,7 +157,8 @@ func benchSubscribers(b *testing.B, listen bool, n int) {
 	defer cancel()
 	s := newPGStack(b)
 	a, log, shop, counter := s.app, s.log, s.shop, s.queries
-	r := &Resolver{app: a, log: log, poll: DefaultSubscriptionPoll, recheck: DefaultSessionRecheck}
+	// The subscribers have no access token to recheck: no rechecks.
+	r := &Resolver{app: a, log: log, poll: DefaultSubscriptionPoll, recheck: time.Hour}
 	if listen {
 		r.live = s.listener(b)
 	}

@@ -162,6 +162,9 @@ func benchSubscribers(b *testing.B, listen bool, n int) {
 	if listen {
 		r.live = s.listener(b)
 	}
+	// Every feed takes its starting point before any runs: with thousands
+	// of pollers running, each later start would queue behind them.
+	var runs []func()
 	subscribe := func(customerID string) chan *model.Transaction {
 		c := &caller{partner: shop, session: &app.CustomerSession{PartnerID: shop.ID(), CustomerID: customerID}}
 		feed := newTransactionFeed(a, log, c)
@@ -170,12 +173,18 @@ func benchSubscribers(b *testing.B, listen bool, n int) {
 			b.Fatal(err)
 		}
 		out := make(chan *model.Transaction, 1)
-		go func() { defer stop(); feed.run(ctx, w, out) }()
+		runs = append(runs, func() { defer stop(); feed.run(ctx, w, out) })
 		return out
 	}
 	messages := subscribe(s.customer)
 	for i := 1; i < n; i++ {
 		subscribe("idle-" + strconv.Itoa(i))
+	}
+	for _, run := range runs {
+		go run()
+		// Spread the pollers over the period, as subscribers arriving
+		// over time are.
+		time.Sleep(DefaultSubscriptionPoll / time.Duration(n))
 	}
 	time.Sleep(time.Second) // the start reads are over; pollers spread
 

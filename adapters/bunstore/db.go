@@ -44,6 +44,9 @@ type DB struct {
 	Dialect Dialect
 	// trace sees the prepared statements sent past bun's query hooks.
 	trace atomic.Pointer[func(sql string)]
+	// notes sends the change notifications of committed partner events
+	// (PostgreSQL only).
+	notes *notifier
 }
 
 // TraceStatements makes f see every statement the store sends past bun's
@@ -111,7 +114,8 @@ func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
 		_ = db.Bun.Close()
 		return nil, nil, fmt.Errorf("connect to %s: %w", db.Dialect, err)
 	}
-	return db, func() { _ = db.Bun.Close() }, nil
+	db.notes = newNotifier(db)
+	return db, func() { db.notes.stop(); _ = db.Bun.Close() }, nil
 }
 
 // pgxDSN selects pgx's simple protocol unless the URL chooses a mode. bun

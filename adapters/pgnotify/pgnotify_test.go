@@ -10,6 +10,7 @@ import (
 	"github.com/dompet/wallet/adapters/bunstore"
 	"github.com/dompet/wallet/adapters/jobs"
 	"github.com/dompet/wallet/adapters/pgnotify"
+	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/internal/testdb"
 )
 
@@ -140,8 +141,14 @@ func TestCommittedChangesReachTheListener(t *testing.T) {
 
 	t.Run("event", func(t *testing.T) {
 		drain(auth)
-		exec(t, db, `INSERT INTO partner_events (id, partner_id, customer_id, counterparty_id, reff_id, type, payload, status, created_at)
-			VALUES ('E1', 'P1', 'C9', 'C1', 'R1', 'transaction.updated', '{}', 'PENDING', now())`)
+		// Through the store, which notifies after the commit.
+		err := bunstore.NewUnitOfWork(db, nil, nil).Do(context.Background(), func(ctx context.Context, r app.Repos) error {
+			return r.Events.Add(ctx, app.Event{ID: "E1", PartnerID: "P1", CustomerID: "C9", CounterpartyID: "C1", ReffID: "R1",
+				Type: app.EventTransactionUpdated, Payload: []byte("{}"), Status: app.EventPending, CreatedAt: time.Now()})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 		received(t, events, "event of which the subscriber is the counterparty")
 		silent(t, otherEvents, "event of another customer")
 		silent(t, auth, "an event is no auth change")

@@ -1,7 +1,7 @@
 // Package pgnotify is the process's one PostgreSQL LISTEN connection
 // (ADR 0013). The database's triggers NOTIFY "wallet:<schema>" when a
-// partner changes, when a customer gets a partner event and when a
-// customer session is revoked; the listener turns each notification into
+// partner changes and when a customer session is revoked, and the store
+// (adapters/bunstore) after committing partner events; the listener turns each notification into
 // calls: the application drops its cached partner, and the GraphQL
 // subscriptions of the customer (or partner) concerned wake up and read.
 // Subscribers never query on a timer while the listener is live, so the
@@ -273,7 +273,7 @@ func (l *Listener) listen(ctx context.Context) error {
 }
 
 // Channel is the notification channel of a schema; the triggers of
-// migration 20261204000030 notify on it.
+// migration 20261204000030 and bunstore's event notifier notify on it.
 func Channel(schema string) string { return "wallet:" + schema }
 
 func (l *Listener) resync() {
@@ -283,8 +283,8 @@ func (l *Listener) resync() {
 	l.wakeAll(true)
 }
 
-// dispatch routes one payload: "p <partner>", "e <customer> [<counterparty>]"
-// or "s <customer>".
+// dispatch routes one payload: "p <partner>", "e <customer>…" or
+// "s <customer>".
 func (l *Listener) dispatch(payload string) {
 	kind, rest, _ := strings.Cut(payload, " ")
 	ids := strings.Fields(rest)

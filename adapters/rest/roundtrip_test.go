@@ -28,6 +28,11 @@ func (s *statements) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context
 func (s *statements) AfterQuery(_ context.Context, e *bun.QueryEvent) { s.add(e.Query) }
 
 func (s *statements) add(query string) {
+	if strings.HasPrefix(query, "SELECT pg_notify(") {
+		// The change notification of the committed event (ADR 0013):
+		// sent after the commit, on another connection, batched.
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.on && (len(s.sql) == 0 || s.sql[len(s.sql)-1] != query) {

@@ -1,4 +1,4 @@
-package pgnotify_test
+package walletproc_test
 
 import (
 	"encoding/json"
@@ -14,7 +14,7 @@ import (
 // logged, and are milliseconds.
 const settingDeadline = 3 * time.Second
 
-// TestPartnerSettingsReachEveryProcess runs two `wallet serve` processes
+// TestPartnerSettingsReachEveryProcess (issue 9 item 7, ADR 0013) runs two `wallet serve` processes
 // on one PostgreSQL schema, warms both partner caches, and changes the
 // partner from a third process (the CLI): both servers follow within the
 // deadline, far inside the cache's one-minute TTL.

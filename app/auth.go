@@ -60,8 +60,19 @@ func (a *App) AuthenticatePartner(ctx context.Context, req SignedRequest) (*part
 
 // partnerTTL bounds how long a process trusts its cached copy of a
 // partner: a rotation, a disable or a setting changed by another process
-// (the CLI) takes effect here within this time.
+// (the CLI) takes effect here within this time. On PostgreSQL the change
+// listener (ADR 0013) calls ForgetPartner within milliseconds of the
+// commit; the TTL is the safety net for when it is off or disconnected.
 const partnerTTL = time.Minute
+
+// ForgetPartner drops this process's cached copy of a partner: the next
+// request reads it again. The change listener calls it when any process
+// commits a change to the partner.
+func (a *App) ForgetPartner(id string) { a.partners.Delete(id) }
+
+// ForgetPartners drops every cached partner: the change listener calls it
+// after a reconnection, when changes may have gone unnoticed.
+func (a *App) ForgetPartners() { a.partners.Clear() }
 
 type cachedPartner struct {
 	partner      *partner.Partner
@@ -139,6 +150,8 @@ type CustomerSession struct {
 	SessionID  string
 	PartnerID  string
 	CustomerID string
+	// ExpiresAt is when the access token stops being valid.
+	ExpiresAt time.Time
 }
 
 // AuthenticateCustomer resolves a bearer token presented with a partner id.
@@ -156,7 +169,7 @@ func (a *App) AuthenticateCustomer(ctx context.Context, partnerID, token string)
 		if err := s.Check(partnerID, a.now()); err != nil {
 			return err
 		}
-		out = CustomerSession{SessionID: s.ID(), PartnerID: s.PartnerID(), CustomerID: s.CustomerID()}
+		out = CustomerSession{SessionID: s.ID(), PartnerID: s.PartnerID(), CustomerID: s.CustomerID(), ExpiresAt: s.ExpiresAt()}
 		return nil
 	})
 	return out, err

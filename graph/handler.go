@@ -54,6 +54,7 @@ type options struct {
 	origins    []string
 	poll       time.Duration
 	recheck    time.Duration
+	live       Wakeups
 }
 
 // WithExtension adds a gqlgen handler extension (metrics, tracing).
@@ -88,6 +89,14 @@ func WithSessionRecheck(d time.Duration) Option {
 	}
 }
 
+// WithWakeups makes subscriptions read when the database's change
+// notifications say so (ADR 0013) rather than every poll interval: the
+// database load of live updates no longer grows with the number of
+// subscribers. A nil w keeps polling.
+func WithWakeups(w Wakeups) Option {
+	return func(o *options) { o.live = w }
+}
+
 // WithWebsocketOrigins lists the browser origins (host patterns, as in
 // path.Match, e.g. "*.partner.co.id") allowed to open a websocket. Without
 // it only same-origin websockets are accepted.
@@ -107,7 +116,7 @@ func NewHandler(a *app.App, v *validator.Validate, log *slog.Logger, opts ...Opt
 	d := &door{app: a, log: log}
 
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
-		Resolvers: &Resolver{app: a, validate: v, log: log, poll: o.poll, recheck: o.recheck},
+		Resolvers: &Resolver{app: a, validate: v, log: log, poll: o.poll, recheck: o.recheck, live: o.live},
 	}))
 	readLimit := int64(httpapi.MaxBody)
 	srv.AddTransport(transport.Websocket{

@@ -19,4 +19,7 @@ type Resolver struct {
 	poll time.Duration
 	// recheck is how often subscriptions check their access token.
 	recheck time.Duration
+	// live, when set, wakes subscriptions on the database's change
+	// notifications; poll and recheck then serve only the fallback.
+	live Wakeups
 }

@@ -26,8 +26,25 @@ const (
 	eventLookback = 10 * time.Second
 )
 
-var errSessionEnded = &fault.Error{Kind: fault.Unauthenticated, Field: "Authorization",
-	Detail: "is no longer valid: the access token was revoked or has expired"}
+var (
+	errSessionEnded = &fault.Error{Kind: fault.Unauthenticated, Field: "Authorization",
+		Detail: "is no longer valid: the access token was revoked or has expired"}
+	errPartnerRefused = &fault.Error{Kind: fault.Unauthenticated, Field: "X-PARTNER-ID",
+		Detail: "is no longer accepted: the partner was disabled"}
+)
+
+// Wakeups tells subscriptions when to read, instead of a timer per
+// subscriber (ADR 0013): the database's change notifications, fanned out
+// by one listener per process (adapters/pgnotify).
+type Wakeups interface {
+	// Watch registers a subscriber of customerID acting through
+	// partnerID. events receives when the customer may have new events;
+	// auth when the partner changed or a session of the customer was
+	// revoked. Both are coalesced; the implementation wakes them itself
+	// (polling) while it cannot listen, and after it reconnects. stop
+	// ends the watch.
+	Watch(partnerID, customerID string) (events, auth <-chan struct{}, stop func())
+}
 
 // transactionFeed follows one customer's events in the outbox (the same
 // events partner webhooks are made from) and turns them into the
@@ -69,21 +86,39 @@ func (f *transactionFeed) start(ctx context.Context) error {
 	}
 }
 
-// run polls until ctx is done or the session ends, then closes out.
-// Every recheck it checks the access token: a logout or an expiry ends the
+// wakeups are the signals a feed reads on: with a change listener
+// (Wakeups) they come from the database's notifications, otherwise from
+// timers (polling).
+type wakeups struct {
+	events <-chan struct{}  // the customer may have new events
+	auth   <-chan struct{}  // the partner or a session of the customer changed
+	poll   <-chan time.Time // polling: read the outbox
+	check  <-chan time.Time // polling: check the access token
+	expiry <-chan time.Time // the access token expires
+}
+
+// run reads the outbox on every wakeup until ctx is done or the session
+// ends, then closes out. A logout, an expiry or a disabled partner ends the
 // subscription with an UNAUTHENTICATED error.
-func (f *transactionFeed) run(ctx context.Context, every, recheckEvery time.Duration, out chan<- *model.Transaction) {
+func (f *transactionFeed) run(ctx context.Context, w wakeups, out chan<- *model.Transaction) {
 	defer close(out)
-	ticker := time.NewTicker(every)
-	defer ticker.Stop()
-	recheck := time.Now().Add(recheckEvery)
 	for {
+		read, check := false, false
 		select {
 		case <-ctx.Done():
 			return
-		case <-ticker.C:
+		case <-w.events:
+			read = true
+		case <-w.poll:
+			read = true
+		case <-w.auth:
+			check = true
+		case <-w.check:
+			check = true
+		case <-w.expiry:
+			check = true
 		}
-		if time.Now().After(recheck) {
+		if check {
 			if err := f.signedIn(ctx); err != nil {
 				// The client gets an error message instead of complete.
 				out := &gqlerror.Error{Path: ast.Path{ast.PathName("transactionUpdated")}}
@@ -91,14 +126,17 @@ func (f *transactionFeed) run(ctx context.Context, every, recheckEvery time.Dura
 				transport.AddSubscriptionError(ctx, out)
 				return
 			}
-			recheck = time.Now().Add(recheckEvery)
+			continue
+		}
+		if !read {
+			continue
 		}
 		if err := f.poll(ctx, out); err != nil {
 			if ctx.Err() != nil {
 				return
 			}
-			// A store hiccup: the next poll reads the same events again.
-			f.log.WarnContext(ctx, "graphql subscription poll failed", "err", err, "customer", f.session.CustomerID)
+			// A store hiccup: the next wakeup reads the same events again.
+			f.log.WarnContext(ctx, "graphql subscription read failed", "err", err, "customer", f.session.CustomerID)
 		}
 	}
 }
@@ -107,7 +145,11 @@ func (f *transactionFeed) run(ctx context.Context, every, recheckEvery time.Dura
 // no longer holds (revoked, expired). Other errors wait for the next
 // check.
 func (f *transactionFeed) signedIn(ctx context.Context) error {
-	_, err := f.app.AuthenticateCustomer(ctx, f.partnerID, f.token)
+	_, err := f.app.Partner(ctx, f.partnerID)
+	if e, ok := fault.As(err); ok && e.Kind == fault.Unauthenticated {
+		return errPartnerRefused
+	}
+	_, err = f.app.AuthenticateCustomer(ctx, f.partnerID, f.token)
 	if e, ok := fault.As(err); ok && e.Kind == fault.Unauthenticated {
 		return errSessionEnded
 	}
@@ -201,6 +243,33 @@ func (f *transactionFeed) advance(now time.Time) {
 	for id := range f.seen {
 		if id <= floor {
 			delete(f.seen, id)
+		}
+	}
+}
+
+// wakeups returns the signals one subscription reads on and the function
+// that releases them.
+func (r *Resolver) wakeups(c *caller) (wakeups, func()) {
+	var w wakeups
+	var stops []func()
+	if exp := c.session.ExpiresAt; !exp.IsZero() {
+		// A moment past the expiry, so the check sees it expired.
+		t := time.NewTimer(time.Until(exp) + 100*time.Millisecond)
+		w.expiry = t.C
+		stops = append(stops, func() { t.Stop() })
+	}
+	if r.live != nil {
+		var stop func()
+		w.events, w.auth, stop = r.live.Watch(c.partner.ID(), c.session.CustomerID)
+		stops = append(stops, stop)
+	} else {
+		poll, check := time.NewTicker(r.poll), time.NewTicker(r.recheck)
+		w.poll, w.check = poll.C, check.C
+		stops = append(stops, poll.Stop, check.Stop)
+	}
+	return w, func() {
+		for _, s := range stops {
+			s()
 		}
 	}
 }

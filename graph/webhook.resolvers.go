@@ -53,11 +53,18 @@ func (r *subscriptionResolver) TransactionUpdated(ctx context.Context) (<-chan *
 		return nil, errNeedsWebsocket
 	}
 	feed := newTransactionFeed(r.app, r.log, c)
+	w, stop := r.wakeups(c)
+	// Watching before the first read: nothing committed in between is
+	// missed.
 	if err := feed.start(ctx); err != nil {
+		stop()
 		return nil, err
 	}
 	out := make(chan *model.Transaction, 1)
-	go feed.run(ctx, r.poll, r.recheck, out)
+	go func() {
+		defer stop()
+		feed.run(ctx, w, out)
+	}()
 	return out, nil
 }
 

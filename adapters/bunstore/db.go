@@ -52,6 +52,9 @@ type DB struct {
 	// migrateDSN is the PostgreSQL DSN without a statement timeout:
 	// migrations and their lock may legitimately take longer.
 	migrateDSN string
+	// notes sends the change notifications of committed partner events
+	// (PostgreSQL only).
+	notes *notifier
 }
 
 // Pooled reports whether the database is reached through a
@@ -179,7 +182,8 @@ func Open(ctx context.Context, cfg Config) (*DB, func(), error) {
 		_ = db.Bun.Close()
 		return nil, nil, fmt.Errorf("connect to %s: %w", db.Dialect, err)
 	}
-	return db, func() { db.live.close(); _ = db.Bun.Close() }, nil
+	db.notes = newNotifier(db)
+	return db, func() { db.notes.stop(); db.live.close(); _ = db.Bun.Close() }, nil
 }
 
 // pgxDSN selects pgx's simple protocol unless the URL chooses a mode. bun

@@ -51,6 +51,7 @@ type eventRepo struct{ store }
 var _ app.EventStore = eventRepo{}
 
 func (r eventRepo) Add(ctx context.Context, e app.Event) error {
+	r.notes.add(e.CustomerID, e.CounterpartyID)
 	row := eventFromApp(e)
 	if r.batch != nil {
 		return r.batch.addParams("partner_events", false, `INSERT INTO partner_events (id, partner_id, customer_id, counterparty_id,

@@ -43,16 +43,20 @@ const maxTxAttempts = 8
 // stronger isolation levels would only add retries.
 func (u *UnitOfWork) Do(ctx context.Context, fn func(ctx context.Context, r app.Repos) error) error {
 	var err error
+	var notes *eventNotes
 	for attempt := 1; ; attempt++ {
+		if u.db.Dialect == Postgres && u.db.notes != nil {
+			notes = &eventNotes{}
+		}
 		if app.Autocommit(ctx) {
-			err = fn(ctx, u.repos(u.db.Bun, nil, nil))
+			err = fn(ctx, u.repos(u.db.Bun, nil, nil, notes))
 		} else {
 			err = u.db.Bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 				if u.db.Dialect != Postgres {
-					return fn(ctx, u.repos(tx, tx.Tx, nil))
+					return fn(ctx, u.repos(tx, tx.Tx, nil, notes))
 				}
 				b := &batch{tx: tx}
-				if err := fn(ctx, u.repos(batchingTx{Tx: tx, b: b}, tx.Tx, b)); err != nil {
+				if err := fn(ctx, u.repos(batchingTx{Tx: tx, b: b}, tx.Tx, b, notes)); err != nil {
 					return b.firstErr(err)
 				}
 				return b.commit(ctx)
@@ -65,14 +69,18 @@ func (u *UnitOfWork) Do(ctx context.Context, fn func(ctx context.Context, r app.
 		d := time.Duration(attempt*attempt) * time.Millisecond
 		time.Sleep(d + rand.N(d+time.Millisecond))
 	}
+	// An autocommit unit's writes may have landed even when it failed.
+	if notes != nil && len(notes.ids) > 0 && (err == nil || app.Autocommit(ctx)) {
+		u.db.notes.send(notes.ids)
+	}
 	return classify(err)
 }
 
 // repos binds the repositories to db; sqlTx is nil outside a transaction,
 // where no jobs can be queued; b collects the writes sent at commit (nil:
 // each write goes at once).
-func (u *UnitOfWork) repos(db bun.IDB, sqlTx *sql.Tx, b *batch) app.Repos {
-	s := store{db: db, dialect: u.db.Dialect, box: u.box, batch: b, live: u.db.live}
+func (u *UnitOfWork) repos(db bun.IDB, sqlTx *sql.Tx, b *batch, notes *eventNotes) app.Repos {
+	s := store{db: db, dialect: u.db.Dialect, box: u.box, batch: b, live: u.db.live, notes: notes}
 	r := app.Repos{
 		Customers:     customerRepo{s},
 		OTPs:          otpRepo{s},
@@ -140,6 +148,10 @@ type store struct {
 	box     app.SecretBox
 	batch   *batch
 	live    *liveness
+	// notes collects the customers of the partner events written, for
+	// the notification sent after commit; nil when nothing listens
+	// (SQLite).
+	notes *eventNotes
 }
 
 // forUpdate adds a row lock on PostgreSQL. SQLite needs none: its

@@ -20,6 +20,11 @@ type statements struct {
 }
 
 func (s *statements) add(query string) {
+	if strings.HasPrefix(query, "SELECT pg_notify(") {
+		// The change notification of the committed event (ADR 0013):
+		// sent after the commit, on another connection, batched.
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.on && !strings.Contains(query, "river_") {

@@ -36,6 +36,20 @@ type Config struct {
 	RequestTimeout     time.Duration `env:"WALLET_REQUEST_TIMEOUT" envDefault:"10s"`
 	GatewayTimeout     time.Duration `env:"WALLET_GATEWAY_TIMEOUT" envDefault:"5s"` // each bank gateway / QRIS switch call
 
+	// The change listener (ADR 0013, PostgreSQL only): partner settings
+	// reach every process and subscriptions wake on commit.
+	Listen struct {
+		// Enabled "off" falls back to polling subscriptions and the
+		// partner cache TTL.
+		Enabled string `env:"LISTEN" envDefault:"on"`
+		// URL must reach PostgreSQL with session semantics (not a
+		// PgBouncer transaction pool); empty: DATABASE_URL.
+		URL string `env:"LISTEN_URL"`
+		// Poll is how often subscriptions read while the listener is
+		// disconnected.
+		Poll time.Duration `env:"LISTEN_POLL" envDefault:"1s"`
+	} `envPrefix:"WALLET_"`
+
 	// e-money rules (SPEC §6 defaults).
 	Limits struct {
 		BasicMaxBalance        int64 `env:"BASIC_MAX_BALANCE" envDefault:"2000000"`
@@ -97,6 +111,9 @@ func loadConfig(environ []string) (Config, error) {
 	var cfg Config
 	if err := env.ParseWithOptions(&cfg, env.Options{Environment: envMap(environ)}); err != nil {
 		return Config{}, fmt.Errorf("configuration: %w", err)
+	}
+	if cfg.Listen.Enabled != "on" && cfg.Listen.Enabled != "off" {
+		return Config{}, fmt.Errorf("configuration: WALLET_LISTEN must be on or off, not %q", cfg.Listen.Enabled)
 	}
 	return cfg, nil
 }

@@ -161,6 +161,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stderr io.Writer) 
 	if err := c.Runner.Start(ctx); err != nil {
 		return fmt.Errorf("start job runner: %w", err)
 	}
+	if c.Listener != nil {
+		// Before the HTTP listener: the first subscriptions find it
+		// connecting (they poll until it is).
+		go c.Listener.Run(ctx)
+	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return err
@@ -184,7 +189,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stderr io.Writer) 
 			log.Warn("metrics listener", "err", http.ListenAndServe(cfg.MetricsAddr, mux))
 		}()
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "store", string(c.DB.Dialect), "notifier", cfg.Notifier)
+	log.Info("listening", "addr", ln.Addr().String(), "store", string(c.DB.Dialect), "notifier", cfg.Notifier,
+		"change_listener", c.Listener != nil)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 

@@ -18,6 +18,7 @@ import (
 	"github.com/dompet/wallet/adapters/notify/console"
 	"github.com/dompet/wallet/adapters/notify/sms"
 	"github.com/dompet/wallet/adapters/notify/whatsapp"
+	"github.com/dompet/wallet/adapters/pgnotify"
 	"github.com/dompet/wallet/adapters/rest"
 	"github.com/dompet/wallet/adapters/secretbox"
 	"github.com/dompet/wallet/adapters/snap"
@@ -48,6 +49,9 @@ type container struct {
 	// Backoffice and Console are the operators' use cases and web console.
 	Backoffice *app.Backoffice
 	Console    *webconsole.Server
+	// Listener is the change listener; nil on SQLite or with
+	// WALLET_LISTEN=off. serve runs it.
+	Listener *pgnotify.Listener
 }
 
 // handler is the whole HTTP surface: the SNAP door under its fixed prefix,
@@ -65,8 +69,10 @@ func (c *container) handler() http.Handler {
 }
 
 func provideStoreConfig(cfg Config) bunstore.Config {
+	// Behind a pooler, WALLET_LISTEN_URL is the direct connection that
+	// also carries the process's liveness lock (ADR 0011, 0014).
 	return bunstore.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, MaxConns: cfg.DBMaxConns, Pooler: cfg.DBPooler,
-		StatementTimeout: cfg.DBStatementTimeout}
+		DirectURL: cfg.Listen.URL, StatementTimeout: cfg.DBStatementTimeout}
 }
 
 func provideMasterKey(cfg Config) (secretbox.MasterKey, error) {
@@ -131,9 +137,37 @@ func provideTextSender(cfg Config, out consoleOut, mx *metrics.Metrics, tr *trac
 	return tr.Text(mx.Text(console.New(out))), nil
 }
 
-func provideMounts(cfg Config, a *app.App, courier *app.Courier, v *validator.Validate, log *slog.Logger, mx *metrics.Metrics, doc apiDocument) rest.Mounts {
+// provideListener returns the change listener on PostgreSQL unless
+// WALLET_LISTEN=off: changed partners leave the cache of every process,
+// and after a reconnection every cached partner does.
+func provideListener(cfg Config, db *bunstore.DB, a *app.App, log *slog.Logger) *pgnotify.Listener {
+	if db.Dialect != bunstore.Postgres || cfg.Listen.Enabled == "off" {
+		return nil
+	}
+	url := cfg.Listen.URL
+	if url == "" {
+		if db.Pooled() {
+			// A LISTEN through a transaction pool would sit on a server
+			// connection other clients then borrow.
+			log.Warn("change listener off: WALLET_DB_POOLER is set and WALLET_LISTEN_URL (a direct connection) is not; subscriptions poll and partner changes follow the cache TTL")
+			return nil
+		}
+		url = cfg.DatabaseURL
+	}
+	l := pgnotify.New(pgnotify.Config{URL: url, Poll: cfg.Listen.Poll, Recheck: graph.DefaultSessionRecheck}, log)
+	l.OnPartner(a.ForgetPartner)
+	l.OnResync(a.ForgetPartners)
+	return l
+}
+
+func provideMounts(cfg Config, a *app.App, courier *app.Courier, v *validator.Validate, log *slog.Logger, mx *metrics.Metrics, doc apiDocument,
+	listener *pgnotify.Listener) rest.Mounts {
+	opts := []graph.Option{graph.WithExtension(mx.GraphQL())}
+	if listener != nil {
+		opts = append(opts, graph.WithWakeups(listener))
+	}
 	m := rest.Mounts{
-		GraphQL:           graph.NewHandler(a, v, log, graph.WithExtension(mx.GraphQL())),
+		GraphQL:           graph.NewHandler(a, v, log, opts...),
 		GraphQLPlayground: webui.Playground(),
 		Metrics:           mx.Handler(),
 		OpenAPI:           apidoc.Handler(doc),

@@ -59,6 +59,7 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		provideWhatsApp,
 		provideTextSender,
 		provideMounts,
+		provideListener,
 		provideMetrics,
 		provideTracing,
 		provideAPIDocument,

@@ -117,7 +117,8 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		cleanup()
 		return nil, nil, err
 	}
-	mounts := provideMounts(cfg, appApp, courier, validate, log, metrics, mainApiDocument)
+	listener := provideListener(cfg, db, appApp, log)
+	mounts := provideMounts(cfg, appApp, courier, validate, log, metrics, mainApiDocument, listener)
 	argon2id := password.NewArgon2id()
 	backoffice := app.NewBackoffice(appApp, argon2id, db)
 	consoleServer := console.New(backoffice, log)
@@ -133,6 +134,7 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		Tracing:    tracing,
 		Backoffice: backoffice,
 		Console:    consoleServer,
+		Listener:   listener,
 	}
 	return mainContainer, func() {
 		cleanup3()

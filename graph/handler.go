@@ -5,6 +5,7 @@ package graph
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"mime"
@@ -24,6 +25,7 @@ import (
 	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/fault"
+	"github.com/dompet/wallet/domain/partner"
 	"github.com/dompet/wallet/graph/generated"
 )
 
@@ -128,10 +130,32 @@ func NewHandler(a *app.App, v *validator.Validate, log *slog.Logger, opts ...Opt
 	for _, e := range o.extensions {
 		srv.Use(e)
 	}
+	srv.AroundFields(channelFields)
 	srv.SetErrorPresenter(presenter(log))
 	srv.SetRecoverFunc(recoverer(log))
 	d.gql = srv
 	return d
+}
+
+// channelOnly are the root fields a CHANNEL may use (SPEC §4: top-ups and
+// cash-out redemption), beside its own webhook settings and introspection.
+var channelOnly = map[string]bool{
+	"vaInquiry": true, "vaPayment": true, "retailInquiry": true, "retailPayment": true, "redeemCashOut": true,
+	"webhookDeliveries": true, "setCallbackUrl": true, "__schema": true, "__type": true, "__typename": true,
+}
+
+// channelFields refuses a CHANNEL every other root field with FORBIDDEN,
+// in one place, as the REST router does for its paths: the use cases check
+// roles too, but some (transaction status, banks) serve any partner.
+func channelFields(ctx context.Context, next graphql.Resolver) (any, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc != nil && fc.Field.Field != nil && (fc.Object == "Query" || fc.Object == "Mutation" || fc.Object == "Subscription") {
+		if c, _ := ctx.Value(callerKey).(*caller); c != nil && c.partner != nil &&
+			c.partner.Role() == partner.RoleChannel && !channelOnly[fc.Field.Name] {
+			return nil, partner.ErrWrongRole
+		}
+	}
+	return next(ctx)
 }
 
 // door authenticates every HTTP request before gqlgen sees it.

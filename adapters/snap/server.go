@@ -65,6 +65,10 @@ type service struct {
 	// customerField is the request field holding the customer's mobile
 	// number, named when it is not one.
 	customerField string
+	// role is who may call the service (SPEC §4: CHANNEL partners only
+	// top up; everything else is a PARTNER's); empty: anyone (the
+	// services answered 405 for everyone).
+	role partner.Role
 }
 
 // call is one authenticated request.
@@ -129,6 +133,12 @@ func (s *Server) serve(svc *service) http.HandlerFunc {
 		if err != nil {
 			fail(err)
 			return
+		}
+		if svc.role != "" {
+			if err := p.RequireRole(svc.role); err != nil {
+				fail(err)
+				return
+			}
 		}
 		c := &call{s: s, partner: p, body: body, svc: svc}
 		resp, err := s.once(r, p.ID(), externalID, body, func() app.StoredResponse {

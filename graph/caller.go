@@ -35,6 +35,9 @@ type caller struct {
 	externalID string
 	// websocket is set by connection_init: subscriptions need one.
 	websocket bool
+	// source is the caller's address over HTTP ("" on a websocket), for
+	// the per-address OTP guessing limit.
+	source string
 }
 
 func withCaller(ctx context.Context, c *caller) context.Context {

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -56,6 +57,14 @@ type options struct {
 	origins    []string
 	poll       time.Duration
 	recheck    time.Duration
+	sigFails   *httpapi.FailLimiter
+}
+
+// WithSignatureLimiter makes signed GraphQL requests count failed
+// signatures in f, shared with the REST and SNAP doors. Without it the
+// handler has a limiter of its own with httpapi.DefaultSignatureLimit.
+func WithSignatureLimiter(f *httpapi.FailLimiter) Option {
+	return func(o *options) { o.sigFails = f }
 }
 
 // WithExtension adds a gqlgen handler extension (metrics, tracing).
@@ -106,7 +115,10 @@ func NewHandler(a *app.App, v *validator.Validate, log *slog.Logger, opts ...Opt
 	for _, opt := range opts {
 		opt(&o)
 	}
-	d := &door{app: a, log: log}
+	if o.sigFails == nil {
+		o.sigFails = httpapi.NewFailLimiter(httpapi.DefaultSignatureLimit())
+	}
+	d := &door{app: a, log: log, sigFails: o.sigFails}
 
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
 		Resolvers: &Resolver{app: a, validate: v, log: log, poll: o.poll, recheck: o.recheck},
@@ -160,9 +172,10 @@ func channelFields(ctx context.Context, next graphql.Resolver) (any, error) {
 
 // door authenticates every HTTP request before gqlgen sees it.
 type door struct {
-	app *app.App
-	log *slog.Logger
-	gql http.Handler
+	app      *app.App
+	log      *slog.Logger
+	gql      http.Handler
+	sigFails *httpapi.FailLimiter
 }
 
 func (d *door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -198,15 +211,28 @@ func (d *door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r.ContentLength = int64(len(body))
 
 	var signed *app.SignedRequest
+	limitKey := httpapi.SignatureKey(r.Header.Get("X-PARTNER-ID"), r)
 	if r.Header.Get("X-SIGNATURE") != "" {
 		sr := httpapi.SignedRequest(r, body)
 		signed = &sr
+		// Failed signatures are limited per partner id and address, as on
+		// the REST and SNAP doors: UNAUTHENTICATED, then HTTP 429.
+		if left := d.sigFails.Blocked(limitKey); left > 0 {
+			secs := httpapi.RetryAfter(left)
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			d.fail(w, r, http.StatusTooManyRequests, fault.New(fault.Unauthenticated, "too many failed signatures; retry after "+strconv.Itoa(secs)+" s"))
+			return
+		}
 	}
 	c, err := authenticate(ctx, d.app, r.Header.Get("X-PARTNER-ID"), r.Header.Get("Authorization"), signed)
 	if err != nil {
+		if signed != nil && fault.KindOf(err) == fault.Unauthenticated {
+			d.sigFails.Fail(limitKey)
+		}
 		d.fail(w, r, 0, err)
 		return
 	}
+	c.source = httpapi.SourceAddr(r)
 	if status, err := checkShape(r); err != nil {
 		if status == http.StatusMethodNotAllowed {
 			w.Header().Set("Allow", "POST") // a mutation or subscription sent by GET

@@ -38,12 +38,12 @@ type Server struct {
 	ids      IDs
 	db       Pinger
 	log      *slog.Logger
-	sigFails *failLimiter
+	sigFails *httpapi.FailLimiter
 }
 
 // NewServer returns the REST adapter.
 func NewServer(a *app.App, v *validator.Validate, ids IDs, db Pinger, log *slog.Logger) *Server {
-	return &Server{app: a, validate: v, ids: ids, db: db, log: log, sigFails: newFailLimiter(DefaultSignatureLimit())}
+	return &Server{app: a, validate: v, ids: ids, db: db, log: log, sigFails: httpapi.NewFailLimiter(httpapi.DefaultSignatureLimit())}
 }
 
 // Mounts are handlers served beside the REST paths.
@@ -250,15 +250,15 @@ func (s *Server) signed(next http.Handler) http.Handler {
 		}
 		// Failed signatures are limited per partner id and address
 		// (limit.go).
-		limitKey := truncate(r.Header.Get("X-PARTNER-ID"), 64) + " " + sourceAddr(r)
-		if left := s.sigFails.blocked(limitKey); left > 0 {
+		limitKey := httpapi.SignatureKey(r.Header.Get("X-PARTNER-ID"), r)
+		if left := s.sigFails.Blocked(limitKey); left > 0 {
 			s.tooManyFailures(w, r, left)
 			return
 		}
 		p, err := s.app.AuthenticatePartner(r.Context(), httpapi.SignedRequest(r, body))
 		if err != nil {
 			if authFailed(err) {
-				s.sigFails.fail(limitKey)
+				s.sigFails.Fail(limitKey)
 			}
 			s.fail(w, r, err)
 			return

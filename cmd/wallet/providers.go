@@ -12,6 +12,7 @@ import (
 	"github.com/dompet/wallet/adapters/bunstore"
 	webconsole "github.com/dompet/wallet/adapters/console"
 	"github.com/dompet/wallet/adapters/jobs"
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/adapters/metrics"
 	"github.com/dompet/wallet/adapters/notify/console"
 	"github.com/dompet/wallet/adapters/notify/sms"
@@ -41,6 +42,9 @@ type container struct {
 	REST    *rest.Server
 	SNAP    *snap.Server
 	Mounts  rest.Mounts
+	// Limiter counts failed signatures for the REST, GraphQL and SNAP
+	// doors together.
+	Limiter *httpapi.FailLimiter
 	Metrics *metrics.Metrics
 	Tracing *tracing.Tracing
 	// Backoffice and Console are the operators' use cases and web console.
@@ -125,9 +129,16 @@ func provideTextSender(cfg Config, out consoleOut, mx *metrics.Metrics, tr *trac
 	return tr.Text(mx.Text(console.New(out))), nil
 }
 
-func provideMounts(cfg Config, a *app.App, courier *app.Courier, v *validator.Validate, log *slog.Logger, mx *metrics.Metrics, doc apiDocument) rest.Mounts {
+// provideSignatureLimiter is the one failed-signature limiter of the
+// process (WALLET_ABUSE_SIGNATURE_*), shared by every signed door so that a
+// forger gains no tries by switching doors.
+func provideSignatureLimiter(cfg Config) *httpapi.FailLimiter {
+	return httpapi.NewFailLimiter(httpapi.SignatureLimit{Window: cfg.Abuse.SignatureWindow, Failures: cfg.Abuse.SignatureFailures})
+}
+
+func provideMounts(cfg Config, a *app.App, courier *app.Courier, v *validator.Validate, log *slog.Logger, mx *metrics.Metrics, doc apiDocument, lim *httpapi.FailLimiter) rest.Mounts {
 	m := rest.Mounts{
-		GraphQL:           graph.NewHandler(a, v, log, graph.WithExtension(mx.GraphQL())),
+		GraphQL:           graph.NewHandler(a, v, log, graph.WithExtension(mx.GraphQL()), graph.WithSignatureLimiter(lim)),
 		GraphQLPlayground: webui.Playground(),
 		Metrics:           mx.Handler(),
 		OpenAPI:           apidoc.Handler(doc),

@@ -57,6 +57,7 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		provideWhatsApp,
 		provideTextSender,
 		provideMounts,
+		provideSignatureLimiter,
 		provideMetrics,
 		provideTracing,
 		provideAPIDocument,

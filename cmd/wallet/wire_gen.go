@@ -106,7 +106,8 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		cleanup()
 		return nil, nil, err
 	}
-	mounts := provideMounts(cfg, appApp, courier, validate, log, metrics, mainApiDocument)
+	failLimiter := provideSignatureLimiter(cfg)
+	mounts := provideMounts(cfg, appApp, courier, validate, log, metrics, mainApiDocument, failLimiter)
 	argon2id := password.NewArgon2id()
 	backoffice := app.NewBackoffice(appApp, argon2id, db)
 	consoleServer := console.New(backoffice, log)
@@ -118,6 +119,7 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		REST:       server,
 		SNAP:       snapServer,
 		Mounts:     mounts,
+		Limiter:    failLimiter,
 		Metrics:    metrics,
 		Tracing:    tracing,
 		Backoffice: backoffice,

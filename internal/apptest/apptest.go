@@ -78,6 +78,10 @@ func New(t testing.TB, db *bunstore.DB, mount Mount, opts ...Option) *Stack {
 type Options struct {
 	Config         func(*app.Config)    // changes the application settings
 	SignatureLimit *rest.SignatureLimit // replaces rest.DefaultSignatureLimit
+	// SignatureLimiter, when set, is the REST door's failed-signature
+	// limiter (share it with a SNAP or GraphQL door); it wins over
+	// SignatureLimit.
+	SignatureLimiter *httpapi.FailLimiter
 	HTTPLimits     *rest.HTTPLimits     // serves with these limits (rest.NewHTTPServer)
 
 	observer app.Observer
@@ -120,6 +124,9 @@ func NewWith(t testing.TB, db *bunstore.DB, mount Mount, o Options) *Stack {
 	rs := rest.NewServer(a, httpapi.NewValidator(), ids, db, log)
 	if o.SignatureLimit != nil {
 		rs.SetSignatureLimit(*o.SignatureLimit)
+	}
+	if o.SignatureLimiter != nil {
+		rs.SetSignatureLimiter(o.SignatureLimiter)
 	}
 	h := rs.Handler(m)
 	if o.wrap != nil {

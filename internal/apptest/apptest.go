@@ -82,7 +82,7 @@ type Options struct {
 	// limiter (share it with a SNAP or GraphQL door); it wins over
 	// SignatureLimit.
 	SignatureLimiter *httpapi.FailLimiter
-	HTTPLimits     *rest.HTTPLimits     // serves with these limits (rest.NewHTTPServer)
+	HTTPLimits       *rest.HTTPLimits // serves with these limits (rest.NewHTTPServer)
 
 	observer app.Observer
 	wrap     func(http.Handler) http.Handler

@@ -90,7 +90,9 @@ func matrix() map[string]row {
 		m["REST * "+p] = row{who: public}
 	}
 	get := func(path string) func(*fixture, caller, string) result {
-		return func(f *fixture, c caller, target string) result { return f.rest(c, "GET", fmt.Sprintf(path, target), "") }
+		return func(f *fixture, c caller, target string) result {
+			return f.rest(c, "GET", fmt.Sprintf(path, target), "")
+		}
 	}
 	post := func(path, body string) func(*fixture, caller, string) result {
 		return func(f *fixture, c caller, target string) result {
@@ -107,8 +109,8 @@ func matrix() map[string]row {
 		"GET /customer-account-inquiry": {who: ptnr, names: objCustomer, call: get("/customer-account-inquiry/?mobileNumber=%s")},
 		"POST /kyc": {who: ptnr, names: objCustomer,
 			call: post("/kyc/", `{"mobileNumber":"$T","nik":"3273011708900001","fullName":"Budi Santoso","birthDate":"1990-08-17"}`)},
-		"GET /virtual-accounts":     {who: ptnr, names: objCustomer, call: get("/virtual-accounts/?mobileNumber=%s")},
-		"POST /wallet-payment":      {who: ptnr, names: objCustomer, call: post("/wallet-payment/", `{"mobileNumber":"$T","amount":"1000","orderId":"X-ORDER"}`)},
+		"GET /virtual-accounts":       {who: ptnr, names: objCustomer, call: get("/virtual-accounts/?mobileNumber=%s")},
+		"POST /wallet-payment":        {who: ptnr, names: objCustomer, call: post("/wallet-payment/", `{"mobileNumber":"$T","amount":"1000","orderId":"X-ORDER"}`)},
 		"POST /wallet-payment/refund": {who: ptnr, names: objOrder, call: post("/wallet-payment/refund/", `{"orderId":"$T","amount":"100"}`)},
 		"POST /bank-transfer": {who: ptnr, names: objCustomer,
 			call: post("/bank-transfer/", `{"mobileNumber":"$T","bankCode":"014","bankAccount":"1234567890","amount":"10000"}`)},
@@ -131,7 +133,9 @@ func matrix() map[string]row {
 		"POST /cash-out":        {who: ptnr, names: objCustomer, call: post("/cash-out/", `{"mobileNumber":"$T","amount":"50000"}`)},
 		"POST /cash-out/redeem": {who: channel, names: objCode, exempt: "any store pays out a valid code: the code is the customer's proof", call: post("/cash-out/redeem/", `{"code":"$T","storeReference":"X-STORE"}`)},
 		"POST /cash-out/cancel": {who: ptnr, names: objCashOut, call: post("/cash-out/cancel/", `{"reffId":"$T"}`)},
-		"POST /qris/decode":     {who: ptnr, call: func(f *fixture, c caller, _ string) result { return f.rest(c, "POST", "/qris/decode/", `{"qrContent":"`+f.qr+`"}`) }},
+		"POST /qris/decode": {who: ptnr, call: func(f *fixture, c caller, _ string) result {
+			return f.rest(c, "POST", "/qris/decode/", `{"qrContent":"`+f.qr+`"}`)
+		}},
 		"POST /qris-payment": {who: ptnr, names: objCustomer,
 			call: func(f *fixture, c caller, target string) result {
 				return f.rest(c, "POST", "/qris-payment/", `{"mobileNumber":"`+target+`","qrContent":"`+f.qr+`","amount":"1000"}`)

@@ -58,6 +58,12 @@ func WithGateways(change func(app.Gateways) app.Gateways) Option {
 	return func(op *Options) { op.gateways = change }
 }
 
+// WithSignatureLimiter makes the REST door count failed signatures in f
+// (share it with a SNAP or GraphQL door).
+func WithSignatureLimiter(f *httpapi.FailLimiter) Option {
+	return func(op *Options) { op.SignatureLimiter = f }
+}
+
 // WithMiddleware wraps the whole HTTP surface, as the server's outermost
 // layers (metrics, tracing) do.
 func WithMiddleware(wrap func(http.Handler) http.Handler) Option {

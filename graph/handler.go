@@ -189,8 +189,9 @@ func (d *door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Header.Get("Upgrade") != "":
 		// gqlgen's websocket transport takes every request with an Upgrade
 		// header; browsers cannot set headers on a websocket, so the
-		// connection authenticates in connection_init (websocketInit).
-		d.gql.ServeHTTP(w, r)
+		// connection authenticates in connection_init (websocketInit),
+		// which reads the caller's address from the context.
+		d.gql.ServeHTTP(w, r.WithContext(withSource(ctx, httpapi.SourceAddr(r))))
 		return
 	case r.Method != http.MethodGet && r.Method != http.MethodPost:
 		w.Header().Set("Allow", "GET, POST, OPTIONS")

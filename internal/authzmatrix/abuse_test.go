@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	coderws "github.com/coder/websocket"
+
 	"github.com/dompet/wallet/adapters/bunstore"
 	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/adapters/rest"
@@ -120,6 +122,46 @@ func TestGraphQLAbuseLimits(t *testing.T) {
 			right := s.LastOTP("62" + strings.TrimPrefix(mobiles[2], "0"))
 			if _, c, raw := validate(mobiles[2], right); c != "OTP_TOO_MANY_ATTEMPTS" {
 				t.Fatalf("after the per-source limit: %s", raw)
+			}
+			// A websocket from the same address is refused too: the
+			// connection keeps its address for connection_init.
+			wsCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			conn, _, err := coderws.Dial(wsCtx, "ws"+strings.TrimPrefix(s.Server.URL, "http")+"/graphql",
+				&coderws.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = conn.CloseNow() }()
+			wsWrite := func(v any) {
+				b, _ := json.Marshal(v)
+				if err := conn.Write(wsCtx, coderws.MessageText, b); err != nil {
+					t.Fatal(err)
+				}
+			}
+			wsRead := func() map[string]any {
+				for {
+					_, data, err := conn.Read(wsCtx)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var msg map[string]any
+					_ = json.Unmarshal(data, &msg)
+					if msg["type"] != "ping" && msg["type"] != "ka" {
+						return msg
+					}
+				}
+			}
+			wsWrite(map[string]any{"type": "connection_init", "payload": map[string]any{"X-PARTNER-ID": p.ID()}})
+			if msg := wsRead(); msg["type"] != "connection_ack" {
+				t.Fatalf("websocket: %v", msg)
+			}
+			wsWrite(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
+				"query": `mutation { validateOtp(input: {mobileNumber: "` + mobiles[2] + `", otp: "000000"}) { accessToken } }`}})
+			msg := wsRead()
+			b, _ := json.Marshal(msg)
+			if !strings.Contains(string(b), "OTP_TOO_MANY_ATTEMPTS") {
+				t.Fatalf("websocket validateOtp is not limited per source: %s", b)
 			}
 		})
 	})

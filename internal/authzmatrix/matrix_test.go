@@ -406,6 +406,12 @@ func (f *fixture) checkRow(t *testing.T, door string, r row) {
 		res := r.call(f, f.a.signedAs(), f.ownChannel(r.names))
 		wantForbidden(t, "a PARTNER", door, res)
 	}
+	// GraphQL: a frontend (X-PARTNER-ID only, no signature, no token) gets
+	// nothing from a field that needs a signature or a customer.
+	if door == "GraphQL" && !who[frontend] {
+		res := r.call(f, f.a.frontendAs(), own)
+		wantCode(t, "an unsigned frontend without a token", door, res, map[string]string{"GraphQL": "UNAUTHENTICATED"})
+	}
 	// A customer token is valid only with its partner's X-PARTNER-ID.
 	if who[cust] {
 		res := r.call(f, caller{partner: f.b, token: f.tokenA}, own)

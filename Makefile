@@ -24,7 +24,7 @@ test-short: ## unit tests only, no database server
 	$(GO) test -short -race -count=1 $(PKGS)
 
 fuzz: ## run every fuzz target for FUZZTIME each (default 60s)
-	@for t in "FuzzParse ./domain/qris" "FuzzParseNIK ./domain/kyc" "FuzzNormalize ./adapters/phone" "FuzzDecode ./adapters/rest" "FuzzParseStatuses ./adapters/notify/whatsapp" "FuzzDecode ./adapters/snap" "FuzzRESTStack ./adapters/rest"; do \
+	@for t in "FuzzParse ./domain/qris" "FuzzParseNIK ./domain/kyc" "FuzzNormalize ./adapters/phone" "FuzzDecode ./adapters/rest" "FuzzParseStatuses ./adapters/notify/whatsapp" "FuzzDecode ./adapters/snap" "FuzzRESTStack ./adapters/rest" "FuzzGraphQL ./graph"; do \
 		set -- $$t; echo "== $$1 $$2"; $(GO) test -run='^$$' -fuzz="^$$1$$" -fuzztime=$${FUZZTIME:-60s} $$2 || exit 1; done
 
 generate: ## regenerate gqlgen and wire code (and the browser assets when web/ changed)

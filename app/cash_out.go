@@ -223,7 +223,13 @@ func (a *App) CancelCashOut(ctx context.Context, p *partner.Partner, reffID stri
 		if t.PartnerID() == p.ID() {
 			return nil
 		}
-		return requireBinding(ctx, r, p.ID(), t.CustomerID())
+		// Anyone else's cash-out is answered as one that does not exist,
+		// as TransactionStatus does, so reffIds cannot be probed.
+		err := requireBinding(ctx, r, p.ID(), t.CustomerID())
+		if errors.Is(err, partner.ErrNotBound) {
+			return transfer.ErrNotFound
+		}
+		return err
 	})
 }
 

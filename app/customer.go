@@ -106,7 +106,7 @@ func (a *App) InquireCustomer(ctx context.Context, q InquireCustomer) (_ Custome
 	err = a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
 		c, err := r.Customers.ByMobile(ctx, mobile, false)
 		if err != nil {
-			return err
+			return unboundIfMissing(err)
 		}
 		if err := requireBinding(ctx, r, q.Partner.ID(), c.ID()); err != nil {
 			return err
@@ -140,6 +140,17 @@ func loadView(ctx context.Context, r Repos, c *customer.Customer) (CustomerView,
 	return CustomerView{Customer: c, Pocket: p}, nil
 }
 
+// unboundIfMissing answers a number nobody registered as a number bound
+// to another partner: both are ErrNotBound (code 21, SPEC §4), so a partner
+// cannot learn from a partner-level path whether a number has a wallet
+// (README: Reliability, authorization).
+func unboundIfMissing(err error) error {
+	if errors.Is(err, customer.ErrNotFound) {
+		return partner.ErrNotBound
+	}
+	return err
+}
+
 func requireBinding(ctx context.Context, r Repos, partnerID, customerID string) error {
 	ok, err := r.Bindings.IsBound(ctx, partnerID, customerID)
 	if err != nil {
@@ -165,7 +176,7 @@ func lookupCustomer(ctx context.Context, r Repos, m customer.MobileNumber) (*cus
 func boundTo(ctx context.Context, r Repos, p *partner.Partner, m customer.MobileNumber) (*customer.Customer, error) {
 	c, bound, err := r.Customers.ByMobileFor(ctx, m, p.ID())
 	if err != nil {
-		return nil, err
+		return nil, unboundIfMissing(err)
 	}
 	if !bound {
 		return nil, partner.ErrNotBound

@@ -85,8 +85,10 @@ func TestInquireCustomerNeedsBinding(t *testing.T) {
 	if _, err := f.app.InquireCustomer(ctx, app.InquireCustomer{Partner: p2, MobileNumber: "081234567890"}); !errors.Is(err, partner.ErrNotBound) {
 		t.Fatalf("unbound partner: %v, want ErrNotBound", err)
 	}
-	if _, err := f.app.InquireCustomer(ctx, app.InquireCustomer{Partner: p1, MobileNumber: "081299999999"}); !errors.Is(err, customer.ErrNotFound) {
-		t.Fatalf("unknown number: %v, want ErrNotFound", err)
+	// An unknown number is answered as an unbound one: a partner cannot
+	// learn whether a number has a wallet.
+	if _, err := f.app.InquireCustomer(ctx, app.InquireCustomer{Partner: p1, MobileNumber: "081299999999"}); !errors.Is(err, partner.ErrNotBound) {
+		t.Fatalf("unknown number: %v, want ErrNotBound", err)
 	}
 	// A LOGIN OTP validated through p2 binds the customer to p2.
 	f.clock.Advance(61 * time.Second)

@@ -59,6 +59,7 @@ func (a *App) SubmitKYC(ctx context.Context, cmd SubmitKYC) (_ *kyc.Submission, 
 			c, err = r.Customers.ByID(ctx, cmd.Session.CustomerID)
 		} else {
 			c, err = r.Customers.ByMobile(ctx, mobile, true)
+			err = unboundIfMissing(err)
 		}
 		if err != nil {
 			return err

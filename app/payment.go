@@ -23,7 +23,7 @@ func (a *App) boundCustomer(ctx context.Context, p *partner.Partner, mobile stri
 	err = a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
 		c, err = r.Customers.ByMobile(ctx, m, false)
 		if err != nil {
-			return err
+			return unboundIfMissing(err)
 		}
 		return requireBinding(ctx, r, p.ID(), c.ID())
 	})
@@ -64,7 +64,7 @@ func (a *App) Pay(ctx context.Context, cmd Pay) (_ Moved, retErr error) {
 	out, err := a.move(ctx, cmd.Partner.ID(), cmd.ExternalID, func(ctx context.Context, r Repos) (Moved, error) {
 		c, bound, pocket, err := r.Payers.LockPayer(ctx, mobile, cmd.Partner.ID())
 		if err != nil {
-			return Moved{}, err
+			return Moved{}, unboundIfMissing(err)
 		}
 		if !bound {
 			return Moved{}, partner.ErrNotBound
@@ -212,7 +212,7 @@ func (a *App) TransferP2P(ctx context.Context, cmd P2PTransfer) (_ Moved, retErr
 	out, err := a.move(ctx, cmd.Partner.ID(), cmd.ExternalID, func(ctx context.Context, r Repos) (Moved, error) {
 		sender, err := r.Customers.ByMobile(ctx, from, false)
 		if err != nil {
-			return Moved{}, err
+			return Moved{}, unboundIfMissing(err)
 		}
 		if err := requireBinding(ctx, r, cmd.Partner.ID(), sender.ID()); err != nil {
 			return Moved{}, err

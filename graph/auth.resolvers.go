@@ -45,6 +45,7 @@ func (r *mutationResolver) ValidateOtp(ctx context.Context, input model.Validate
 	}
 	res, err := r.app.ValidateOTP(ctx, app.ValidateOTP{
 		Partner: c.partner, MobileNumber: input.MobileNumber, Code: input.Otp, Purpose: purposeInput(input.Purpose),
+		Source: c.source,
 	})
 	if err != nil {
 		return nil, err

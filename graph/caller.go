@@ -14,7 +14,13 @@ type ctxKey int
 const (
 	callerKey ctxKey = iota
 	indonesianKey
+	sourceKey
 )
+
+// withSource keeps the caller's address for a websocket's connection_init.
+func withSource(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, sourceKey, addr)
+}
 
 // caller is who is calling, as established by the HTTP middleware or the
 // websocket connection_init. Every caller has a partner; the levels add to
@@ -35,6 +41,9 @@ type caller struct {
 	externalID string
 	// websocket is set by connection_init: subscriptions need one.
 	websocket bool
+	// source is the caller's address, for the per-address OTP guessing
+	// limit.
+	source string
 }
 
 func withCaller(ctx context.Context, c *caller) context.Context {

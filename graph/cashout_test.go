@@ -228,9 +228,10 @@ func TestSignedPartnerCashesOutForACustomer(t *testing.T) {
 		t.Fatalf("available = %s, want 400000", got)
 	}
 
-	// Cancelling: not by a partner the customer is not bound to, nor by a
-	// CHANNEL; by the partner that started it.
-	f.cancelCashOut(as{partner: &other, sign: true}, r.Transaction.ReffID).wantError(t, http.StatusOK, "FORBIDDEN", 21)
+	// Cancelling: not by a partner the customer is not bound to (to it the
+	// cash-out does not exist), nor by a CHANNEL; by the partner that
+	// started it.
+	f.cancelCashOut(as{partner: &other, sign: true}, r.Transaction.ReffID).wantError(t, http.StatusOK, "NOT_FOUND", 30)
 	f.cancelCashOut(as{partner: &store, sign: true}, r.Transaction.ReffID).wantError(t, http.StatusOK, "FORBIDDEN", 21)
 	cancelled := f.cancelCashOut(as{partner: &p, sign: true}, r.Transaction.ReffID).transactionResult(t, "cancelCashOut")
 	if cancelled.Status != "FAILED" {

@@ -166,5 +166,6 @@ func (d *door) websocketInit(ctx context.Context, p transport.InitPayload) (cont
 		return ctx, nil, errors.New(msg)
 	}
 	c.websocket = true
+	c.source, _ = ctx.Value(sourceKey).(string)
 	return withCaller(ctx, c), nil, nil
 }

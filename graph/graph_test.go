@@ -632,9 +632,16 @@ func TestErrorsCarryCodeAndLegacyCode(t *testing.T) {
 			status: http.StatusOK, code: "FORBIDDEN", legacy: 21,
 		},
 		{
-			name: "inquiry for an unknown number is 30",
+			name: "inquiry for an unknown number is 21, as for an unbound one",
 			send: func() response {
 				return f.post(as{partner: &p, sign: true}, inquiryQuery, map[string]any{"m": "081299999999"})
+			},
+			status: http.StatusOK, code: "FORBIDDEN", legacy: 21,
+		},
+		{
+			name: "an unknown transaction is 30",
+			send: func() response {
+				return f.post(as{partner: &p, sign: true}, `{ transaction(reffId: "01KZZZZZZZZZZZZZZZZZZZZZZZ") { reffId } }`, nil)
 			},
 			status: http.StatusOK, code: "NOT_FOUND", legacy: 30,
 		},

@@ -5,10 +5,12 @@ package graph
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"mime"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -24,6 +26,7 @@ import (
 	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/domain/fault"
+	"github.com/dompet/wallet/domain/partner"
 	"github.com/dompet/wallet/graph/generated"
 )
 
@@ -55,6 +58,14 @@ type options struct {
 	poll       time.Duration
 	recheck    time.Duration
 	live       Wakeups
+	sigFails   *httpapi.FailLimiter
+}
+
+// WithSignatureLimiter makes signed GraphQL requests count failed
+// signatures in f, shared with the REST and SNAP doors. Without it the
+// handler has a limiter of its own with httpapi.DefaultSignatureLimit.
+func WithSignatureLimiter(f *httpapi.FailLimiter) Option {
+	return func(o *options) { o.sigFails = f }
 }
 
 // WithExtension adds a gqlgen handler extension (metrics, tracing).
@@ -113,7 +124,10 @@ func NewHandler(a *app.App, v *validator.Validate, log *slog.Logger, opts ...Opt
 	for _, opt := range opts {
 		opt(&o)
 	}
-	d := &door{app: a, log: log}
+	if o.sigFails == nil {
+		o.sigFails = httpapi.NewFailLimiter(httpapi.DefaultSignatureLimit())
+	}
+	d := &door{app: a, log: log, sigFails: o.sigFails}
 
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
 		Resolvers: &Resolver{app: a, validate: v, log: log, poll: o.poll, recheck: o.recheck, live: o.live},
@@ -137,17 +151,40 @@ func NewHandler(a *app.App, v *validator.Validate, log *slog.Logger, opts ...Opt
 	for _, e := range o.extensions {
 		srv.Use(e)
 	}
+	srv.AroundFields(channelFields)
 	srv.SetErrorPresenter(presenter(log))
 	srv.SetRecoverFunc(recoverer(log))
 	d.gql = srv
 	return d
 }
 
+// channelOnly are the root fields a CHANNEL may use (SPEC §4: top-ups and
+// cash-out redemption), beside its own webhook settings and introspection.
+var channelOnly = map[string]bool{
+	"vaInquiry": true, "vaPayment": true, "retailInquiry": true, "retailPayment": true, "redeemCashOut": true,
+	"webhookDeliveries": true, "setCallbackUrl": true, "__schema": true, "__type": true, "__typename": true,
+}
+
+// channelFields refuses a CHANNEL every other root field with FORBIDDEN,
+// in one place, as the REST router does for its paths: the use cases check
+// roles too, but some (transaction status, banks) serve any partner.
+func channelFields(ctx context.Context, next graphql.Resolver) (any, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc != nil && fc.Field.Field != nil && (fc.Object == "Query" || fc.Object == "Mutation" || fc.Object == "Subscription") {
+		if c, _ := ctx.Value(callerKey).(*caller); c != nil && c.partner != nil &&
+			c.partner.Role() == partner.RoleChannel && !channelOnly[fc.Field.Name] {
+			return nil, partner.ErrWrongRole
+		}
+	}
+	return next(ctx)
+}
+
 // door authenticates every HTTP request before gqlgen sees it.
 type door struct {
-	app *app.App
-	log *slog.Logger
-	gql http.Handler
+	app      *app.App
+	log      *slog.Logger
+	gql      http.Handler
+	sigFails *httpapi.FailLimiter
 }
 
 func (d *door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -161,8 +198,9 @@ func (d *door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Header.Get("Upgrade") != "":
 		// gqlgen's websocket transport takes every request with an Upgrade
 		// header; browsers cannot set headers on a websocket, so the
-		// connection authenticates in connection_init (websocketInit).
-		d.gql.ServeHTTP(w, r)
+		// connection authenticates in connection_init (websocketInit),
+		// which reads the caller's address from the context.
+		d.gql.ServeHTTP(w, r.WithContext(withSource(ctx, httpapi.SourceAddr(r))))
 		return
 	case r.Method != http.MethodGet && r.Method != http.MethodPost:
 		w.Header().Set("Allow", "GET, POST, OPTIONS")
@@ -183,15 +221,28 @@ func (d *door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r.ContentLength = int64(len(body))
 
 	var signed *app.SignedRequest
+	limitKey := httpapi.SignatureKey(r.Header.Get("X-PARTNER-ID"), r)
 	if r.Header.Get("X-SIGNATURE") != "" {
 		sr := httpapi.SignedRequest(r, body)
 		signed = &sr
+		// Failed signatures are limited per partner id and address, as on
+		// the REST and SNAP doors: UNAUTHENTICATED, then HTTP 429.
+		if left := d.sigFails.Blocked(limitKey); left > 0 {
+			secs := httpapi.RetryAfter(left)
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			d.fail(w, r, http.StatusTooManyRequests, fault.New(fault.Unauthenticated, "too many failed signatures; retry after "+strconv.Itoa(secs)+" s"))
+			return
+		}
 	}
 	c, err := authenticate(ctx, d.app, r.Header.Get("X-PARTNER-ID"), r.Header.Get("Authorization"), signed)
 	if err != nil {
+		if signed != nil && fault.KindOf(err) == fault.Unauthenticated {
+			d.sigFails.Fail(limitKey)
+		}
 		d.fail(w, r, 0, err)
 		return
 	}
+	c.source = httpapi.SourceAddr(r)
 	if status, err := checkShape(r); err != nil {
 		if status == http.StatusMethodNotAllowed {
 			w.Header().Set("Allow", "POST") // a mutation or subscription sent by GET

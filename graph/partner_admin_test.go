@@ -15,7 +15,7 @@ func TestDisabledPartnerIsRefusedOnEveryGraphQLPath(t *testing.T) {
 	token := f.login(&p, "081234567801")
 	inquiry := `{ customer(mobileNumber: "081299999999") { id } }`
 
-	f.post(as{partner: &p, sign: true}, inquiry, nil).wantError(t, 200, "NOT_FOUND", 30)
+	f.post(as{partner: &p, sign: true}, inquiry, nil).wantError(t, 200, "FORBIDDEN", 21)
 	if _, err := f.app.SetPartnerDisabled(context.Background(), p.id, true); err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func TestDisabledPartnerIsRefusedOnEveryGraphQLPath(t *testing.T) {
 	if _, err := f.app.SetPartnerDisabled(context.Background(), p.id, false); err != nil {
 		t.Fatal(err)
 	}
-	f.post(as{partner: &p, sign: true}, inquiry, nil).wantError(t, 200, "NOT_FOUND", 30)
+	f.post(as{partner: &p, sign: true}, inquiry, nil).wantError(t, 200, "FORBIDDEN", 21)
 	var me struct{ Me customerData }
 	f.post(as{partner: &p, token: token}, meQuery, nil).decode(t, &me)
 }
@@ -51,12 +51,12 @@ func TestRotatedSecretKeepsTheOldOneForTheGracePeriod(t *testing.T) {
 	if rotated.secret == old.secret || rotated.secret == "" {
 		t.Fatal("rotation did not produce a new secret")
 	}
-	f.post(as{partner: &rotated, sign: true}, inquiry, nil).wantError(t, 200, "NOT_FOUND", 30)
-	f.post(as{partner: &old, sign: true}, inquiry, nil).wantError(t, 200, "NOT_FOUND", 30)
+	f.post(as{partner: &rotated, sign: true}, inquiry, nil).wantError(t, 200, "FORBIDDEN", 21)
+	f.post(as{partner: &old, sign: true}, inquiry, nil).wantError(t, 200, "FORBIDDEN", 21)
 
 	f.clock.Advance(app.DefaultSecretGrace - time.Second)
-	f.post(as{partner: &old, sign: true}, inquiry, nil).wantError(t, 200, "NOT_FOUND", 30)
+	f.post(as{partner: &old, sign: true}, inquiry, nil).wantError(t, 200, "FORBIDDEN", 21)
 	f.clock.Advance(time.Second)
 	f.post(as{partner: &old, sign: true}, inquiry, nil).wantError(t, 401, "UNAUTHENTICATED", 20)
-	f.post(as{partner: &rotated, sign: true}, inquiry, nil).wantError(t, 200, "NOT_FOUND", 30)
+	f.post(as{partner: &rotated, sign: true}, inquiry, nil).wantError(t, 200, "FORBIDDEN", 21)
 }

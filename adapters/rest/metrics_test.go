@@ -62,7 +62,7 @@ func TestMetricsMoveWithAPayment(t *testing.T) {
 		expect(t, topUpVA(t, bank, "081300000901", 200000, "BCA-M-1"), 200, 0)
 		expect(t, c.post("/wallet-payment/", `{"mobileNumber":"081300000901","amount":"50000","orderId":"M-1"}`), 200, 0)
 		expect(t, c.post("/wallet-payment/", `{"mobileNumber":"081300000901","amount":"9999999","orderId":"M-2"}`), 422, 50)
-		expect(t, c.get("/customer-account-inquiry/?mobileNumber=081300000999"), 404, 30)
+		expect(t, c.get("/customer-account-inquiry/?mobileNumber=081300000999"), 403, 21)
 		req, _ := http.NewRequest("POST", s.Server.URL+"/graphql", strings.NewReader(`{"query":"{ banks { bankCode bankName } }"}`))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-PARTNER-ID", c.id)
@@ -74,7 +74,7 @@ func TestMetricsMoveWithAPayment(t *testing.T) {
 		for _, want := range []string{
 			`wallet_http_requests_total{code="0",method="POST",route="/wallet-payment"} 1`,
 			`wallet_http_requests_total{code="50",method="POST",route="/wallet-payment"} 1`,
-			`wallet_http_requests_total{code="30",method="GET",route="/customer-account-inquiry"} 1`,
+			`wallet_http_requests_total{code="21",method="GET",route="/customer-account-inquiry"} 1`,
 			`wallet_http_requests_total{code="0",method="POST",route="/graphql"} 1`,
 			`wallet_http_request_duration_seconds_count{code="0",method="POST",route="/wallet-payment"} 1`,
 			`wallet_graphql_operations_total{field="banks",outcome="ok",type="query"} 1`,

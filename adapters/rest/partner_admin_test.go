@@ -17,7 +17,8 @@ func TestPartnerAdministration(t *testing.T) {
 		ctx := context.Background()
 		c := newClient(s, "PARTNER")
 		inquiry := "/customer-account-inquiry/?mobileNumber=081299999999"
-		expect(t, c.get(inquiry), 404, 30)
+		// An unknown number answers as an unbound one (21).
+		expect(t, c.get(inquiry), 403, 21)
 
 		t.Run("disabled partner is 20 on GET and POST, enabled again is let in", func(t *testing.T) {
 			if _, err := s.App.SetPartnerDisabled(ctx, c.id, true); err != nil {
@@ -28,7 +29,7 @@ func TestPartnerAdministration(t *testing.T) {
 			if _, err := s.App.SetPartnerDisabled(ctx, c.id, false); err != nil {
 				t.Fatal(err)
 			}
-			expect(t, c.get(inquiry), 404, 30)
+			expect(t, c.get(inquiry), 403, 21)
 		})
 
 		t.Run("rotation keeps the old secret during the grace period only", func(t *testing.T) {
@@ -38,8 +39,8 @@ func TestPartnerAdministration(t *testing.T) {
 				t.Fatal(err)
 			}
 			first := &client{s: s, id: c.id, secret: res.Secret}
-			expect(t, first.get(inquiry), 404, 30)
-			expect(t, old.get(inquiry), 404, 30)
+			expect(t, first.get(inquiry), 403, 21)
+			expect(t, old.get(inquiry), 403, 21)
 
 			// A second rotation without grace drops both earlier secrets.
 			res, err = s.App.RotatePartnerSecret(ctx, c.id, 0)
@@ -47,7 +48,7 @@ func TestPartnerAdministration(t *testing.T) {
 				t.Fatal(err)
 			}
 			second := &client{s: s, id: c.id, secret: res.Secret}
-			expect(t, second.get(inquiry), 404, 30)
+			expect(t, second.get(inquiry), 403, 21)
 			expect(t, first.get(inquiry), 401, 20)
 			expect(t, old.get(inquiry), 401, 20)
 		})

@@ -138,7 +138,7 @@ func errorCodes(t *testing.T, s *apptest.Stack) {
 		{"landline is 11", apptest.Request{Method: "POST", Path: "/register-customer/", Body: `{"mobileNumber":"0215551234","firstName":"A"}`}, 400, 11, ""},
 		{"garbage number is 11", apptest.Request{Method: "GET", Path: "/customer-account-inquiry/?mobileNumber=abc"}, 400, 11, ""},
 		{"body over 64 KiB is 12", apptest.Request{Method: "POST", Path: "/register-customer/", Body: big}, 413, 12, ""},
-		{"unknown number is 30", apptest.Request{Method: "GET", Path: "/customer-account-inquiry/?mobileNumber=081299999999"}, 404, 30, ""},
+		{"unknown number is 21, as an unbound one", apptest.Request{Method: "GET", Path: "/customer-account-inquiry/?mobileNumber=081299999999"}, 403, 21, ""},
 		{"unknown number OTP is 30", apptest.Request{Method: "GET", Path: "/pil-partner-get-otp/?mobileNumber=081299999999"}, 404, 30, ""},
 		{"unknown path is 30", apptest.Request{Method: "GET", Path: "/nope/"}, 404, 30, ""},
 		{"registered number is 31", apptest.Request{Method: "POST", Path: "/register-customer/", Body: `{"mobileNumber":"081200000002","firstName":"A"}`}, 409, 31, ""},
@@ -197,7 +197,7 @@ func errorCodes(t *testing.T, s *apptest.Stack) {
 		}
 	})
 	t.Run("Indonesian message on Accept-Language id", func(t *testing.T) {
-		r := s.Do(apptest.Request{Method: "GET", Path: "/customer-account-inquiry/?mobileNumber=081299999999", PartnerID: c.id, Secret: c.secret,
+		r := s.Do(apptest.Request{Method: "GET", Path: "/pil-partner-get-otp/?mobileNumber=081299999999", PartnerID: c.id, Secret: c.secret,
 			Header: map[string]string{"Accept-Language": "id"}})
 		expect(t, r, 404, 30)
 		if r.Env.Message != "Data tidak ditemukan" {

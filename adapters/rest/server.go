@@ -38,12 +38,12 @@ type Server struct {
 	ids      IDs
 	db       Pinger
 	log      *slog.Logger
-	sigFails *failLimiter
+	sigFails *httpapi.FailLimiter
 }
 
 // NewServer returns the REST adapter.
 func NewServer(a *app.App, v *validator.Validate, ids IDs, db Pinger, log *slog.Logger) *Server {
-	return &Server{app: a, validate: v, ids: ids, db: db, log: log, sigFails: newFailLimiter(DefaultSignatureLimit())}
+	return &Server{app: a, validate: v, ids: ids, db: db, log: log, sigFails: httpapi.NewFailLimiter(httpapi.DefaultSignatureLimit())}
 }
 
 // Mounts are handlers served beside the REST paths.
@@ -86,29 +86,39 @@ func (s *Server) Handler(m Mounts) http.Handler {
 	}
 	r.Group(func(r chi.Router) {
 		r.Use(s.signed, s.idempotent)
-		r.Get("/pil-partner-get-otp", s.getOTP)
-		r.Post("/validate-otp", s.validateOTP)
-		r.Post("/register-customer", s.registerCustomer)
-		r.Get("/customer-account-inquiry", s.inquiry)
-		r.Post("/kyc", s.submitKYC)
-		r.Get("/virtual-accounts", s.virtualAccounts)
-		r.Post("/wallet-payment", s.walletPayment)
-		r.Post("/wallet-payment/refund", s.refund)
-		r.Post("/bank-transfer", s.bankTransfer)
-		r.Post("/p2p-transfer", s.p2p)
-		r.Get("/transaction-status", s.transactionStatus)
-		r.Get("/transaction-history", s.transactionHistory)
-		r.Post("/topup/va/inquiry", s.vaInquiry)
-		r.Post("/topup/va/payment", s.vaPayment)
-		r.Post("/topup/retail/inquiry", s.retailInquiry)
-		r.Post("/topup/retail/payment", s.retailPayment)
-		r.Post("/callbacks/bank-transfer", s.bankCallback)
-		r.Get("/banks", s.banks)
-		r.Post("/cash-out", s.cashOut)
-		r.Post("/cash-out/redeem", s.redeemCashOut)
-		r.Post("/cash-out/cancel", s.cancelCashOut)
-		r.Post("/qris/decode", s.decodeQRIS)
-		r.Post("/qris-payment", s.qrisPayment)
+		// SPEC §4: CHANNEL partners call only the top-up, VA, cash-out
+		// redeem and bank callback paths; every other path is a PARTNER's.
+		// The use cases check the role too; the router makes the rule
+		// hold for paths whose use case serves both (status, banks).
+		r.Group(func(r chi.Router) {
+			r.Use(s.only(partner.RolePartner))
+			r.Get("/pil-partner-get-otp", s.getOTP)
+			r.Post("/validate-otp", s.validateOTP)
+			r.Post("/register-customer", s.registerCustomer)
+			r.Get("/customer-account-inquiry", s.inquiry)
+			r.Post("/kyc", s.submitKYC)
+			r.Get("/virtual-accounts", s.virtualAccounts)
+			r.Post("/wallet-payment", s.walletPayment)
+			r.Post("/wallet-payment/refund", s.refund)
+			r.Post("/bank-transfer", s.bankTransfer)
+			r.Post("/p2p-transfer", s.p2p)
+			r.Get("/transaction-status", s.transactionStatus)
+			r.Get("/transaction-history", s.transactionHistory)
+			r.Get("/banks", s.banks)
+			r.Post("/cash-out", s.cashOut)
+			r.Post("/cash-out/cancel", s.cancelCashOut)
+			r.Post("/qris/decode", s.decodeQRIS)
+			r.Post("/qris-payment", s.qrisPayment)
+		})
+		r.Group(func(r chi.Router) {
+			r.Use(s.only(partner.RoleChannel))
+			r.Post("/topup/va/inquiry", s.vaInquiry)
+			r.Post("/topup/va/payment", s.vaPayment)
+			r.Post("/topup/retail/inquiry", s.retailInquiry)
+			r.Post("/topup/retail/payment", s.retailPayment)
+			r.Post("/callbacks/bank-transfer", s.bankCallback)
+			r.Post("/cash-out/redeem", s.redeemCashOut)
+		})
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, fault.New(fault.NotFound, "no such endpoint"))
@@ -240,15 +250,15 @@ func (s *Server) signed(next http.Handler) http.Handler {
 		}
 		// Failed signatures are limited per partner id and address
 		// (limit.go).
-		limitKey := truncate(r.Header.Get("X-PARTNER-ID"), 64) + " " + sourceAddr(r)
-		if left := s.sigFails.blocked(limitKey); left > 0 {
+		limitKey := httpapi.SignatureKey(r.Header.Get("X-PARTNER-ID"), r)
+		if left := s.sigFails.Blocked(limitKey); left > 0 {
 			s.tooManyFailures(w, r, left)
 			return
 		}
 		p, err := s.app.AuthenticatePartner(r.Context(), httpapi.SignedRequest(r, body))
 		if err != nil {
 			if authFailed(err) {
-				s.sigFails.fail(limitKey)
+				s.sigFails.Fail(limitKey)
 			}
 			s.fail(w, r, err)
 			return
@@ -257,6 +267,19 @@ func (s *Server) signed(next http.Handler) http.Handler {
 		ctx = context.WithValue(ctx, bodyKey, body)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// only refuses, with code 21, a partner whose role may not call the path.
+func (s *Server) only(role partner.Role) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if err := partnerFrom(r).RequireRole(role); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }
 
 func partnerFrom(r *http.Request) *partner.Partner {

@@ -192,7 +192,11 @@ type resp struct {
 	Status int
 	Raw    []byte
 	M      map[string]any
+	header http.Header
 }
+
+// Header is a response header.
+func (r resp) Header(k string) string { return r.header.Get(k) }
 
 func (r resp) str(k string) string {
 	v, _ := r.M[k].(string)
@@ -229,6 +233,7 @@ func (s *stack) send(method, path, body string, h map[string]string) resp {
 	defer res.Body.Close()
 	var out resp
 	out.Status = res.StatusCode
+	out.header = res.Header
 	out.Raw, _ = io.ReadAll(res.Body)
 	_ = json.Unmarshal(out.Raw, &out.M)
 	logcheck.JSON(out.Raw)

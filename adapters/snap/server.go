@@ -39,11 +39,40 @@ type Server struct {
 	ids      app.IDs
 	log      *slog.Logger
 	now      func() time.Time
+	sigFails *httpapi.FailLimiter
 }
 
 // NewServer returns the SNAP adapter.
 func NewServer(a *app.App, v *validator.Validate, ids app.IDs, log *slog.Logger) *Server {
-	return &Server{app: a, validate: v, ids: ids, log: log, now: time.Now}
+	return &Server{app: a, validate: v, ids: ids, log: log, now: time.Now,
+		sigFails: httpapi.NewFailLimiter(httpapi.DefaultSignatureLimit())}
+}
+
+// SetSignatureLimiter makes the door count failed signatures and tokens in
+// f, shared with the legacy door (before serving).
+func (s *Server) SetSignatureLimiter(f *httpapi.FailLimiter) { s.sigFails = f }
+
+// authenticated runs auth (the token request or a signed call) under the
+// failure limiter, with the same rule as the legacy door: failures of one
+// claimed partner id from one address answer SNAP's 401 codes until
+// httpapi.SignatureLimit.Failures, then 429xx00 with Retry-After until the
+// window ends, without checking anything. Only Unauthenticated refusals
+// (signature, timestamp, unknown client, bad token) count.
+func (s *Server) authenticated(w http.ResponseWriter, r *http.Request, svc *service, partnerID string, auth func() error) bool {
+	key := httpapi.SignatureKey(partnerID, r)
+	if left := s.sigFails.Blocked(key); left > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(httpapi.RetryAfter(left)))
+		writeJSON(w, http.StatusTooManyRequests, Head{ResponseCode: "429" + svc.code + "00", ResponseMessage: "Too Many Requests"})
+		return false
+	}
+	if err := auth(); err != nil {
+		if fault.KindOf(err) == fault.Unauthenticated {
+			s.sigFails.Fail(key)
+		}
+		s.fail(w, r, svc, err)
+		return false
+	}
+	return true
 }
 
 // Head starts every SNAP answer.
@@ -65,6 +94,10 @@ type service struct {
 	// customerField is the request field holding the customer's mobile
 	// number, named when it is not one.
 	customerField string
+	// role is who may call the service (SPEC §4: CHANNEL partners only
+	// top up; everything else is a PARTNER's); empty: anyone (the
+	// services answered 405 for everyone).
+	role partner.Role
 }
 
 // call is one authenticated request.
@@ -121,14 +154,22 @@ func (s *Server) serve(svc *service) http.HandlerFunc {
 			fail(fault.Invalidf("CHANNEL-ID", "must be at most 5 characters"))
 			return
 		}
-		p, err := s.app.AuthenticateSNAP(r.Context(), app.SNAPRequest{
-			PartnerID: r.Header.Get("X-PARTNER-ID"), Token: bearer(r.Header.Get("Authorization")),
-			Method: r.Method, PathWithQuery: r.URL.RequestURI(), Body: body,
-			Timestamp: r.Header.Get("X-TIMESTAMP"), Signature: r.Header.Get("X-SIGNATURE"),
-		})
-		if err != nil {
-			fail(err)
+		var p *partner.Partner
+		if !s.authenticated(w, r, svc, r.Header.Get("X-PARTNER-ID"), func() (err error) {
+			p, err = s.app.AuthenticateSNAP(r.Context(), app.SNAPRequest{
+				PartnerID: r.Header.Get("X-PARTNER-ID"), Token: bearer(r.Header.Get("Authorization")),
+				Method: r.Method, PathWithQuery: r.URL.RequestURI(), Body: body,
+				Timestamp: r.Header.Get("X-TIMESTAMP"), Signature: r.Header.Get("X-SIGNATURE"),
+			})
+			return err
+		}) {
 			return
+		}
+		if svc.role != "" {
+			if err := p.RequireRole(svc.role); err != nil {
+				fail(err)
+				return
+			}
 		}
 		c := &call{s: s, partner: p, body: body, svc: svc}
 		resp, err := s.once(r, p.ID(), externalID, body, func() app.StoredResponse {
@@ -376,9 +417,11 @@ func (s *Server) accessToken(w http.ResponseWriter, r *http.Request) {
 		fail(fault.Invalidf("grantType", "must be client_credentials"))
 		return
 	}
-	tok, err := s.app.IssueSNAPToken(r.Context(), r.Header.Get("X-CLIENT-KEY"), r.Header.Get("X-TIMESTAMP"), r.Header.Get("X-SIGNATURE"))
-	if err != nil {
-		fail(err)
+	var tok app.IssuedSNAPToken
+	if !s.authenticated(w, r, tokenService, r.Header.Get("X-CLIENT-KEY"), func() (err error) {
+		tok, err = s.app.IssueSNAPToken(r.Context(), r.Header.Get("X-CLIENT-KEY"), r.Header.Get("X-TIMESTAMP"), r.Header.Get("X-SIGNATURE"))
+		return err
+	}) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")

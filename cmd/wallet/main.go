@@ -157,7 +157,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stderr io.Writer) 
 	}
 	defer cleanup()
 
-	c.REST.SetSignatureLimit(rest.SignatureLimit{Window: cfg.Abuse.SignatureWindow, Failures: cfg.Abuse.SignatureFailures})
+	c.REST.SetSignatureLimiter(c.Limiter)
+	c.SNAP.SetSignatureLimiter(c.Limiter)
 	if err := c.Runner.Start(ctx); err != nil {
 		return fmt.Errorf("start job runner: %w", err)
 	}

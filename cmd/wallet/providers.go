@@ -13,6 +13,7 @@ import (
 	"github.com/dompet/wallet/adapters/banks"
 	"github.com/dompet/wallet/adapters/bunstore"
 	webconsole "github.com/dompet/wallet/adapters/console"
+	"github.com/dompet/wallet/adapters/httpapi"
 	"github.com/dompet/wallet/adapters/jobs"
 	"github.com/dompet/wallet/adapters/metrics"
 	"github.com/dompet/wallet/adapters/notify/console"
@@ -44,6 +45,9 @@ type container struct {
 	REST    *rest.Server
 	SNAP    *snap.Server
 	Mounts  rest.Mounts
+	// Limiter counts failed signatures for the REST, GraphQL and SNAP
+	// doors together.
+	Limiter *httpapi.FailLimiter
 	Metrics *metrics.Metrics
 	Tracing *tracing.Tracing
 	// Backoffice and Console are the operators' use cases and web console.
@@ -160,9 +164,16 @@ func provideListener(cfg Config, db *bunstore.DB, a *app.App, log *slog.Logger) 
 	return l
 }
 
+// provideSignatureLimiter is the one failed-signature limiter of the
+// process (WALLET_ABUSE_SIGNATURE_*), shared by every signed door so that a
+// forger gains no tries by switching doors.
+func provideSignatureLimiter(cfg Config) *httpapi.FailLimiter {
+	return httpapi.NewFailLimiter(httpapi.SignatureLimit{Window: cfg.Abuse.SignatureWindow, Failures: cfg.Abuse.SignatureFailures})
+}
+
 func provideMounts(cfg Config, a *app.App, courier *app.Courier, v *validator.Validate, log *slog.Logger, mx *metrics.Metrics, doc apiDocument,
-	listener *pgnotify.Listener) rest.Mounts {
-	opts := []graph.Option{graph.WithExtension(mx.GraphQL())}
+	listener *pgnotify.Listener, lim *httpapi.FailLimiter) rest.Mounts {
+	opts := []graph.Option{graph.WithExtension(mx.GraphQL()), graph.WithSignatureLimiter(lim)}
 	if listener != nil {
 		opts = append(opts, graph.WithWakeups(listener))
 	}

@@ -60,6 +60,7 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		provideTextSender,
 		provideMounts,
 		provideListener,
+		provideSignatureLimiter,
 		provideMetrics,
 		provideTracing,
 		provideAPIDocument,

@@ -118,7 +118,8 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		return nil, nil, err
 	}
 	listener := provideListener(cfg, db, appApp, log)
-	mounts := provideMounts(cfg, appApp, courier, validate, log, metrics, mainApiDocument, listener)
+	failLimiter := provideSignatureLimiter(cfg)
+	mounts := provideMounts(cfg, appApp, courier, validate, log, metrics, mainApiDocument, listener, failLimiter)
 	argon2id := password.NewArgon2id()
 	backoffice := app.NewBackoffice(appApp, argon2id, db)
 	consoleServer := console.New(backoffice, log)
@@ -130,6 +131,7 @@ func initContainer(ctx context.Context, cfg Config, log *slog.Logger, out consol
 		REST:       server,
 		SNAP:       snapServer,
 		Mounts:     mounts,
+		Limiter:    failLimiter,
 		Metrics:    metrics,
 		Tracing:    tracing,
 		Backoffice: backoffice,

@@ -58,6 +58,12 @@ func WithGateways(change func(app.Gateways) app.Gateways) Option {
 	return func(op *Options) { op.gateways = change }
 }
 
+// WithSignatureLimiter makes the REST door count failed signatures in f
+// (share it with a SNAP or GraphQL door).
+func WithSignatureLimiter(f *httpapi.FailLimiter) Option {
+	return func(op *Options) { op.SignatureLimiter = f }
+}
+
 // WithMiddleware wraps the whole HTTP surface, as the server's outermost
 // layers (metrics, tracing) do.
 func WithMiddleware(wrap func(http.Handler) http.Handler) Option {
@@ -78,7 +84,11 @@ func New(t testing.TB, db *bunstore.DB, mount Mount, opts ...Option) *Stack {
 type Options struct {
 	Config         func(*app.Config)    // changes the application settings
 	SignatureLimit *rest.SignatureLimit // replaces rest.DefaultSignatureLimit
-	HTTPLimits     *rest.HTTPLimits     // serves with these limits (rest.NewHTTPServer)
+	// SignatureLimiter, when set, is the REST door's failed-signature
+	// limiter (share it with a SNAP or GraphQL door); it wins over
+	// SignatureLimit.
+	SignatureLimiter *httpapi.FailLimiter
+	HTTPLimits       *rest.HTTPLimits // serves with these limits (rest.NewHTTPServer)
 
 	observer app.Observer
 	wrap     func(http.Handler) http.Handler
@@ -120,6 +130,9 @@ func NewWith(t testing.TB, db *bunstore.DB, mount Mount, o Options) *Stack {
 	rs := rest.NewServer(a, httpapi.NewValidator(), ids, db, log)
 	if o.SignatureLimit != nil {
 		rs.SetSignatureLimit(*o.SignatureLimit)
+	}
+	if o.SignatureLimiter != nil {
+		rs.SetSignatureLimiter(o.SignatureLimiter)
 	}
 	h := rs.Handler(m)
 	if o.wrap != nil {

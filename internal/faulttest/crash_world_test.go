@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -54,7 +52,7 @@ func newCrashWorld(t *testing.T, databaseURL string, n int, extra ...string) *cr
 	}
 	for i, m := range w.customers {
 		w.mustOK(t, w.shop, "POST", "/register-customer/", fmt.Sprintf(`{"mobileNumber":%q,"firstName":"Crash","lastName":"Test%d"}`, m, i))
-		otp := waitOTP(t, w.srv.Logs(), "62"+m[1:])
+		otp := walletproc.WaitOTP(t, "62"+m[1:], w.srv)
 		w.mustOK(t, w.shop, "POST", "/validate-otp/", fmt.Sprintf(`{"mobileNumber":%q,"otp":%q}`, m, otp))
 		w.mustOK(t, w.bank, "POST", "/topup/va/payment/", fmt.Sprintf(`{"vaNumber":"39358%s","amount":"%d","bankReference":"init-%d"}`, m, crashInitial, i))
 		kyc := fmt.Sprintf(`{"mobileNumber":%q,"nik":"32730117089%05d","fullName":"Crash Test","birthDate":"1990-08-17"}`, m, 1000+i)
@@ -144,27 +142,4 @@ func (w *crashWorld) waitSettled(t *testing.T, reffID string, timeout time.Durat
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-var otpInText = regexp.MustCompile(`\b(\d{6})\b`)
-
-// waitOTP reads the OTP sent to number (62…) from the console notifier's
-// log line and registers it as a secret.
-func waitOTP(t *testing.T, log *walletproc.Log, to string) string {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		for _, line := range strings.Split(log.String(), "\n") {
-			var m struct{ Msg, To, Text string }
-			if json.Unmarshal([]byte(line), &m) == nil && m.Msg == "notification" && m.To == to {
-				if c := otpInText.FindStringSubmatch(m.Text); c != nil {
-					logcheck.Secret("OTP", c[1])
-					return c[1]
-				}
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("no OTP notification for %s in the log", to)
-	return ""
 }

@@ -15,7 +15,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -141,7 +140,7 @@ func TestDatabaseOutage(t *testing.T) {
 	c.waitStatus(shop, reffID, "SUCCESS", 20*time.Second)
 	hooks.wait(t, reffID, "SUCCESS", 20*time.Second)
 	c.mustCode(shop, "POST", "/register-customer/", `{"mobileNumber":"081234500002","firstName":"Siti"}`, 0)
-	waitOTP(t, s, "6281234500002")
+	walletproc.WaitOTP(t, "6281234500002", s)
 
 	// Nothing half-applied: 500000 − (100000 + 2500 fee) − 25000, paid once.
 	if got := c.balance(shop, "081234500001"); got != "372500" {
@@ -236,7 +235,7 @@ func (c *client) graphql(partnerID, token, doc string) (int, int, string) {
 func (c *client) enrol(s *walletproc.Server, p, bank walletproc.Partner, mobile string, amount int) string {
 	c.t.Helper()
 	c.mustCode(p, "POST", "/register-customer/", `{"mobileNumber":"`+mobile+`","firstName":"Budi"}`, 0)
-	otp := waitOTP(c.t, s, "62"+mobile[1:])
+	otp := walletproc.WaitOTP(c.t, "62"+mobile[1:], s)
 	a := c.mustCode(p, "POST", "/validate-otp/", `{"mobileNumber":"`+mobile+`","otp":"`+otp+`"}`, 0)
 	token, _ := a.Env["data"].(map[string]any)["accessToken"].(string)
 	logcheck.Secret("access token", token)
@@ -276,28 +275,6 @@ func (c *client) balance(p walletproc.Partner, mobile string) string {
 	c.t.Helper()
 	a := c.mustCode(p, "GET", "/customer-account-inquiry/?mobileNumber="+mobile, "", 0)
 	return a.Env["data"].(map[string]any)["balance"].(map[string]any)["availableBalance"].(string)
-}
-
-var otpInText = regexp.MustCompile(`\b(\d{6})\b`)
-
-// waitOTP finds the code the console notifier printed for to (628…).
-func waitOTP(t *testing.T, s *walletproc.Server, to string) string {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		for _, line := range strings.Split(s.Logs().String(), "\n") {
-			var m struct{ Msg, To, Text string }
-			if json.Unmarshal([]byte(line), &m) == nil && m.Msg == "notification" && m.To == to {
-				if code := otpInText.FindStringSubmatch(m.Text); code != nil {
-					logcheck.Secret("OTP", code[1])
-					return code[1]
-				}
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("no OTP for %s in the log", to)
-	return ""
 }
 
 // hookSink is a partner's webhook endpoint that acknowledges every event

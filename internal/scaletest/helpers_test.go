@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -30,29 +29,6 @@ func partnerWithCallback(t *testing.T, env []string, name, url string) walletpro
 	return p
 }
 
-var otpText = regexp.MustCompile(`Anda: (\d{6})`)
-
-// waitOTP finds the newest OTP sent to msisdn (628…) in any server's log:
-// the job that sends it runs on whichever replica takes it.
-func waitOTP(t *testing.T, msisdn string, servers ...*walletproc.Server) string {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		for _, s := range servers {
-			for _, line := range strings.Split(s.Logs().String(), "\n") {
-				if strings.Contains(line, `"to":"`+msisdn+`"`) {
-					if m := otpText.FindStringSubmatch(line); m != nil {
-						return m[1]
-					}
-				}
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("no OTP for %s in the servers' logs", msisdn)
-	return ""
-}
-
 // mustCode calls and fails the test unless the answer has code want.
 func mustCode(t *testing.T, p walletproc.Partner, base, method, path, body, extID string, want int) walletproc.Answer {
 	t.Helper()
@@ -68,7 +44,7 @@ func mustCode(t *testing.T, p walletproc.Partner, base, method, path, body, extI
 func registerCustomer(t *testing.T, shop walletproc.Partner, base, mobile string, servers ...*walletproc.Server) string {
 	t.Helper()
 	mustCode(t, shop, base, "POST", "/register-customer/", `{"mobileNumber":"`+mobile+`","firstName":"Budi"}`, "reg-"+mobile, 0)
-	otp := waitOTP(t, "62"+mobile[1:], servers...)
+	otp := walletproc.WaitOTP(t, "62"+mobile[1:], servers...)
 	a := mustCode(t, shop, base, "POST", "/validate-otp/", `{"mobileNumber":"`+mobile+`","otp":"`+otp+`"}`, "otp-"+mobile, 0)
 	return a.Env["data"].(map[string]any)["accessToken"].(string)
 }

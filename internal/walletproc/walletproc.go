@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -271,4 +272,40 @@ func (p Partner) Call(client *http.Client, base, method, path, body, extID strin
 	_ = json.Unmarshal(a.Body, &a.Env)
 	logcheck.JSON(a.Body)
 	return a
+}
+
+var otpInText = regexp.MustCompile(`\b(\d{6})\b`)
+
+// OTP returns the newest code the console notifier printed for to (628…),
+// registered with logcheck as a secret; false when there is none yet.
+func (l *Log) OTP(to string) (string, bool) {
+	lines := strings.Split(l.String(), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		var m struct{ Msg, To, Text string }
+		if json.Unmarshal([]byte(lines[i]), &m) == nil && m.Msg == "notification" && m.To == to {
+			if c := otpInText.FindStringSubmatch(m.Text); c != nil {
+				logcheck.Secret("OTP", c[1])
+				return c[1], true
+			}
+		}
+	}
+	return "", false
+}
+
+// WaitOTP waits up to 20 s for an OTP sent to to in any of the servers'
+// logs (the delivery job runs on whichever process takes it).
+func WaitOTP(tb testing.TB, to string, servers ...*Server) string {
+	tb.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		for _, s := range servers {
+			if code, ok := s.logs.OTP(to); ok {
+				return code
+			}
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("no OTP for %s in the servers' logs", to)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

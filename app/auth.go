@@ -204,6 +204,9 @@ type NewPartner struct {
 	// SNAPPublicKey, when set, is the PEM RSA public key the partner signs
 	// SNAP access-token requests with.
 	SNAPPublicKey []byte
+	// BankGateway makes a CHANNEL partner the bank gateway, the only one
+	// whose transfer results (POST /callbacks/bank-transfer/) are taken.
+	BankGateway bool
 }
 
 // CreatedPartner carries the secret, shown once and never stored in clear.
@@ -244,6 +247,9 @@ func (a *App) CreatePartner(ctx context.Context, cmd NewPartner) (CreatedPartner
 		return CreatedPartner{}, err
 	}
 	p.SetSNAPPublicKey(snapKey)
+	if err := p.SetBankGateway(cmd.BankGateway); err != nil {
+		return CreatedPartner{}, err
+	}
 	err = a.uow.Do(ctx, func(ctx context.Context, r Repos) error {
 		if err := r.Partners.Add(ctx, p); err != nil {
 			return err

@@ -323,6 +323,9 @@ func (a *App) ApplyBankCallback(ctx context.Context, cb BankCallback) (_ *transf
 	if err := cb.Partner.RequireRole(partner.RoleChannel); err != nil {
 		return nil, err
 	}
+	if !cb.Partner.BankGateway() {
+		return nil, partner.ErrNotBankGateway
+	}
 	st := DisbursementStatus(strings.ToUpper(cb.Status))
 	if st != DisbursementSuccess && st != DisbursementFailed {
 		return nil, fault.Invalidf("status", "must be SUCCESS or FAILED")

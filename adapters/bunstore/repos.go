@@ -167,6 +167,7 @@ type partnerRow struct {
 	CallbackURL     string        `bun:"callback_url"`
 	SNAPPublicKey   []byte        `bun:"snap_public_key"`
 	Disabled        bool          `bun:"disabled"`
+	BankGateway     bool          `bun:"bank_gateway"`
 	RetiredSecret   []byte        `bun:"retired_secret"`
 	RetiredUntil    sql.NullTime  `bun:"retired_secret_until"`
 }
@@ -174,7 +175,7 @@ type partnerRow struct {
 func partnerFromDomain(p *partner.Partner) *partnerRow {
 	row := &partnerRow{ID: p.ID(), Name: p.Name(), Role: string(p.Role()), SealedSecret: p.SealedSecret(),
 		CreatedAt: utc(p.CreatedAt()), CallbackURL: p.CallbackURL(), Disabled: p.Disabled(),
-		SNAPPublicKey: p.SNAPPublicKey()}
+		SNAPPublicKey: p.SNAPPublicKey(), BankGateway: p.BankGateway()}
 	if sealed, until := p.RetiredSecret(); len(sealed) > 0 {
 		row.RetiredSecret, row.RetiredUntil = sealed, sql.NullTime{Time: utc(until), Valid: true}
 	}
@@ -194,7 +195,7 @@ func (r partnerRepo) Add(ctx context.Context, p *partner.Partner) error {
 }
 
 func (r partnerRepo) Update(ctx context.Context, p *partner.Partner) error {
-	res, err := r.db.NewUpdate().Model(partnerFromDomain(p)).WherePK().Column("bank_transfer_fee", "callback_url", "disabled", "sealed_secret", "retired_secret", "retired_secret_until", "snap_public_key").Exec(ctx)
+	res, err := r.db.NewUpdate().Model(partnerFromDomain(p)).WherePK().Column("bank_transfer_fee", "callback_url", "disabled", "bank_gateway", "sealed_secret", "retired_secret", "retired_secret_until", "snap_public_key").Exec(ctx)
 	return updatedOne(res, err, partner.ErrNotFound)
 }
 
@@ -231,6 +232,9 @@ func (row *partnerRow) toDomain() (*partner.Partner, error) {
 		return nil, err
 	}
 	p.SetSNAPPublicKey(row.SNAPPublicKey)
+	if err := p.SetBankGateway(row.BankGateway); err != nil {
+		return nil, err
+	}
 	if row.Disabled {
 		p.Disable()
 	}

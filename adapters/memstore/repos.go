@@ -222,6 +222,9 @@ func (r partnerRepo) Update(ctx context.Context, p *partner.Partner) error {
 		return err
 	}
 	stored.SetSNAPPublicKey(p.SNAPPublicKey())
+	if err := stored.SetBankGateway(p.BankGateway()); err != nil {
+		return err
+	}
 	stored.Enable()
 	if p.Disabled() {
 		stored.Disable()
@@ -252,6 +255,7 @@ func withSecrets(base, from *partner.Partner) *partner.Partner {
 	// A URL the partner accepted once is accepted again.
 	_ = c.SetCallbackURL(base.CallbackURL())
 	c.SetSNAPPublicKey(base.SNAPPublicKey())
+	_ = c.SetBankGateway(base.BankGateway())
 	if base.Disabled() {
 		c.Disable()
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dompet/wallet/adapters/bunstore"
+	"github.com/dompet/wallet/app"
 	"github.com/dompet/wallet/internal/apptest"
 	"github.com/dompet/wallet/internal/testdb"
 )
@@ -18,7 +19,9 @@ func TestBankTransfer(t *testing.T) {
 		s := apptest.New(t, db, nil)
 		c := newClient(s, "PARTNER")
 		bank := newClient(s, "CHANNEL")
-		gateway := newClient(s, "CHANNEL")
+		gid, gsecret := s.PartnerWith(app.NewPartner{Name: "Bank gateway", Role: "CHANNEL", BankGateway: true})
+		gateway := &client{s: s, id: gid, secret: gsecret}
+		otherChannel := newClient(s, "CHANNEL")
 		register(t, c, "081300000061")
 		expect(t, topUpVA(t, bank, "081300000061", 1_000_000, "BT-1"), 200, 0)
 		send := func(account string, amount int) apptest.Response {
@@ -111,6 +114,8 @@ func TestBankTransfer(t *testing.T) {
 		// A late SUCCESS callback for a failed transfer changes nothing.
 		expect(t, gateway.post("/callbacks/bank-transfer/", fmt.Sprintf(`{"reffId":%q,"status":"SUCCESS"}`, failing)), 200, 0)
 		expect(t, c.post("/callbacks/bank-transfer/", fmt.Sprintf(`{"reffId":%q,"status":"SUCCESS"}`, failing)), 403, 21)
+		// Another channel (a retail chain) may not report transfer results.
+		expect(t, otherChannel.post("/callbacks/bank-transfer/", fmt.Sprintf(`{"reffId":%q,"status":"SUCCESS"}`, failing)), 403, 21)
 		expect(t, gateway.post("/callbacks/bank-transfer/", `{"reffId":"nope","status":"SUCCESS"}`), 404, 30)
 		if got := balance(t, c, "081300000061"); got != "845000" {
 			t.Fatalf("after late callback: %s", got)

@@ -125,6 +125,23 @@ var partnerCases = []testCase{
 			t.Fatalf("retired secret %q after a rotation without grace", retired)
 		}
 	}},
+	{"the bank gateway flag round-trips through add and update", func(t *testing.T, uow app.UnitOfWork) {
+		gw, err := partner.New(newID("ptn"), "Bank gateway", partner.RoleChannel, []byte("sealed"), at(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := gw.SetBankGateway(true); err != nil {
+			t.Fatal(err)
+		}
+		do(t, uow, func(ctx context.Context, r app.Repos) error { return r.Partners.Add(ctx, gw) })
+		eq(t, "gateway after add", getPartner(t, uow, gw.ID()).BankGateway(), true)
+		eq(t, "ordinary partner", getPartner(t, uow, addPartner(t, uow).ID()).BankGateway(), false)
+		if err := gw.SetBankGateway(false); err != nil {
+			t.Fatal(err)
+		}
+		do(t, uow, func(ctx context.Context, r app.Repos) error { return r.Partners.Update(ctx, gw) })
+		eq(t, "gateway after update", getPartner(t, uow, gw.ID()).BankGateway(), false)
+	}},
 	{"list returns every partner in id order", func(t *testing.T, uow app.UnitOfWork) {
 		a, b := addPartner(t, uow), addPartner(t, uow)
 		b.Disable()

@@ -214,11 +214,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stderr io.Writer) 
 }
 
 // partnerUsage lists every flag of the partner commands.
-const partnerUsage = `usage: wallet partner create --name NAME [--role PARTNER|CHANNEL] [--bank-transfer-fee N] [--callback-url URL] [--snap-public-key FILE]
+const partnerUsage = `usage: wallet partner create --name NAME [--role PARTNER|CHANNEL] [--bank-transfer-fee N] [--callback-url URL] [--snap-public-key FILE] [--bank-gateway]
        wallet partner update --id ID [--bank-transfer-fee N] [--callback-url URL] [--snap-public-key FILE]
        wallet partner list | show --id ID | rotate-secret --id ID [--grace 24h] | disable --id ID | enable --id ID
   --name                display name, shown to customers as the payee (create)
   --role                PARTNER (default) or CHANNEL: a bank or retail aggregator (create)
+  --bank-gateway        the CHANNEL is the bank gateway, the only one whose transfer results are taken (create)
   --id                  the partner id (update)
   --bank-transfer-fee   this partner's fee on transfers to banks, in rupiah; N < 0: the platform default
   --callback-url        where the partner receives webhooks (http(s) URL); "" turns them off (update)
@@ -239,6 +240,7 @@ func partnerCommand(ctx context.Context, cfg Config, log *slog.Logger, args []st
 	fee := fs.Int64("bank-transfer-fee", -1, "this partner's fee on transfers to banks, in rupiah; negative: the platform default")
 	callback := fs.String("callback-url", "", "where the partner receives webhooks (https://…)")
 	keyFile := fs.String("snap-public-key", "", "PEM file with the partner's SNAP RSA public key (PKIX, ≥ 2048 bits)")
+	gateway := fs.Bool("bank-gateway", false, "a CHANNEL that is the bank gateway: the only partner whose transfer results (POST /callbacks/bank-transfer/) are taken (create)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -285,7 +287,7 @@ func partnerCommand(ctx context.Context, cfg Config, log *slog.Logger, args []st
 		}
 		return writeJSONLine(stdout, describePartner(c.App, p, ""))
 	}
-	np := app.NewPartner{Name: *name, Role: *role, CallbackURL: *callback, SNAPPublicKey: snapKey}
+	np := app.NewPartner{Name: *name, Role: *role, CallbackURL: *callback, SNAPPublicKey: snapKey, BankGateway: *gateway}
 	if *fee >= 0 {
 		np.BankTransferFee = fee
 	}
@@ -306,6 +308,9 @@ func describePartner(a *app.App, p *partner.Partner, secret string) map[string]a
 	}
 	out := map[string]any{"partnerId": p.ID(), "name": p.Name(), "role": string(p.Role()), "callbackUrl": p.CallbackURL(),
 		"bankTransferFee": rest.Amount(fee), "bankTransferFeeSource": source}
+	if p.BankGateway() {
+		out["bankGateway"] = true
+	}
 	if len(p.SNAPPublicKey()) > 0 {
 		out["snapPublicKey"] = "registered"
 	}

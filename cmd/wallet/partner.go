@@ -78,6 +78,9 @@ func partnerView(p *partner.Partner) map[string]any {
 	if p.Disabled() {
 		out["status"] = "DISABLED"
 	}
+	if p.BankGateway() {
+		out["bankGateway"] = true
+	}
 	if f, ok := p.BankTransferFee(); ok {
 		out["bankTransferFee"] = f
 	}

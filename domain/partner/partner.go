@@ -55,11 +55,30 @@ type Partner struct {
 	callbackURL  string
 	snapKey      []byte // SNAP RSA public key, PKIX DER
 	disabled     bool
+	bankGateway  bool
 	// retired is the secret replaced by the last rotation, still accepted
 	// until retiredUntil so that the partner can roll without downtime.
 	retired      []byte
 	retiredUntil time.Time
 }
+
+// ErrNotBankGateway refuses a bank-transfer result from a partner that is
+// not the platform's bank gateway: any other CHANNEL could otherwise settle
+// transfers it never carried.
+var ErrNotBankGateway = fault.New(fault.Forbidden, "only the bank gateway may report transfer results")
+
+// SetBankGateway marks a CHANNEL partner as the bank gateway, the one
+// allowed to report the final results of transfers to banks.
+func (p *Partner) SetBankGateway(on bool) error {
+	if on && p.role != RoleChannel {
+		return fault.Invalidf("bankGateway", "only a CHANNEL partner can be the bank gateway")
+	}
+	p.bankGateway = on
+	return nil
+}
+
+// BankGateway reports whether the partner is the bank gateway.
+func (p *Partner) BankGateway() bool { return p.bankGateway }
 
 // Disable makes every door refuse the partner; Enable undoes it.
 func (p *Partner) Disable() { p.disabled = true }

@@ -21,3 +21,18 @@ func TestNewRefusesInvisibleName(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestOnlyAChannelCanBeTheBankGateway(t *testing.T) {
+	for _, tc := range []struct {
+		role partner.Role
+		ok   bool
+	}{{partner.RoleChannel, true}, {partner.RolePartner, false}} {
+		p, err := partner.New("p1", "Bank", tc.role, []byte("sealed"), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.SetBankGateway(true); (err == nil) != tc.ok || p.BankGateway() != tc.ok {
+			t.Errorf("%s: SetBankGateway(true) = %v, gateway %v", tc.role, err, p.BankGateway())
+		}
+	}
+}

@@ -150,7 +150,13 @@ func NewWith(t testing.TB, db *bunstore.DB, mount Mount, o Options) *Stack {
 // Partner creates a partner and returns its id and secret.
 func (s *Stack) Partner(role string) (id, secret string) {
 	s.t.Helper()
-	res, err := s.App.CreatePartner(context.Background(), app.NewPartner{Name: "Test " + role, Role: role})
+	return s.PartnerWith(app.NewPartner{Name: "Test " + role, Role: role})
+}
+
+// PartnerWith creates the partner n describes (the bank gateway, say).
+func (s *Stack) PartnerWith(n app.NewPartner) (id, secret string) {
+	s.t.Helper()
+	res, err := s.App.CreatePartner(context.Background(), n)
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -38,6 +38,9 @@ func TestSNAPWebhooks(t *testing.T) {
 		}))
 		defer recv.Close()
 		p, ch, gw := s.client(t, "PARTNER"), s.client(t, "CHANNEL"), s.client(t, "CHANNEL")
+		if err := gw.p.SetBankGateway(true); err != nil { // the gateway's callback settles the transfer
+			t.Fatal(err)
+		}
 		if _, err := s.App.SetCallbackURL(ctx, p.p.ID(), recv.URL+"/snap/notify"); err != nil {
 			t.Fatal(err)
 		}

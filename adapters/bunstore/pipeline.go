@@ -172,6 +172,16 @@ func (c *pipeConn) Prepare(query string) (driver.Stmt, error) {
 	return c.PrepareContext(context.Background(), query)
 }
 
+// openOnServer reports whether the transaction reached the server and is
+// still open there; a BEGIN still owed is dropped (nothing was sent).
+func (c *pipeConn) openOnServer() bool {
+	if c.beginOwed {
+		c.beginOwed = false
+		return false
+	}
+	return c.Conn.Conn().PgConn().TxStatus() != 'I'
+}
+
 // pipeTx ends a deferred transaction.
 type pipeTx struct{ c *pipeConn }
 
@@ -179,11 +189,7 @@ type pipeTx struct{ c *pipeConn }
 // pipeline already committed (the connection is idle again).
 func (t pipeTx) Commit() error {
 	c := t.c
-	if c.beginOwed {
-		c.beginOwed = false
-		return nil
-	}
-	if c.Conn.Conn().PgConn().TxStatus() == 'I' {
+	if !c.openOnServer() {
 		return nil
 	}
 	c.traced("COMMIT")
@@ -197,11 +203,7 @@ func (t pipeTx) Commit() error {
 // Rollback sends ROLLBACK when a transaction is open on the server.
 func (t pipeTx) Rollback() error {
 	c := t.c
-	if c.beginOwed {
-		c.beginOwed = false
-		return nil
-	}
-	if c.Conn.Conn().PgConn().TxStatus() == 'I' {
+	if !c.openOnServer() {
 		return nil
 	}
 	c.traced("ROLLBACK")

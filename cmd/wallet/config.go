@@ -13,9 +13,9 @@ type Config struct {
 	HTTPAddr    string        `env:"WALLET_HTTP_ADDR" envDefault:":8080"`
 	DatabaseURL string        `env:"DATABASE_URL"`
 	DataDir     string        `env:"WALLET_DATA_DIR" envDefault:"./var"`
-	DBMaxConns  int           `env:"WALLET_DB_MAX_CONNS" envDefault:"20"`
-	DBPooler    string        `env:"WALLET_DB_POOLER"`  // "pgbouncer": a transaction pooler is in between (ADR 0014)
-	ReadURL     string        `env:"DATABASE_READ_URL"` // a streaming replica for history and status reads
+	DBMaxConns  int           `env:"WALLET_DB_MAX_CONNS"` // 0: bunstore.DefaultMaxConns (2 × cores + 1)
+	DBPooler    string        `env:"WALLET_DB_POOLER"`    // "pgbouncer": a transaction pooler is in between (ADR 0014)
+	ReadURL     string        `env:"DATABASE_READ_URL"`   // a streaming replica for history and status reads
 	ReadWait    time.Duration `env:"WALLET_READ_WAIT" envDefault:"200ms"`
 	MasterKey   string        `env:"WALLET_MASTER_KEY"`
 	LogLevel    string        `env:"WALLET_LOG_LEVEL" envDefault:"info"`

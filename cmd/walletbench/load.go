@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -362,6 +363,24 @@ type pgbenchResult struct {
 	// (the "server" of a payment has no counterpart here).
 	CPU   *cpuStats `json:"cpu,omitempty"`
 	Error string    `json:"error,omitempty"`
+	// HalfLoad is the same pgbench open loop (-R) at the wallet's
+	// half-load rate: PostgreSQL's own latency at that rate on this
+	// machine, the floor under the wallet's.
+	HalfLoad *pgbenchOpenLoop `json:"halfLoad,omitempty"`
+}
+
+// pgbenchOpenLoop is pgbench -R: latency from each transaction's
+// scheduled start (schedule lag included), as the wallet's open loop
+// measures from the moment a payment was due.
+type pgbenchOpenLoop struct {
+	TargetRate float64 `json:"targetRate"`
+	TPS        float64 `json:"tps"`
+	Requests   int     `json:"transactions"`
+	P50        float64 `json:"p50Ms"`
+	P95        float64 `json:"p95Ms"`
+	P99        float64 `json:"p99Ms"`
+	Max        float64 `json:"maxMs"`
+	Error      string  `json:"error,omitempty"`
 }
 
 var (
@@ -391,7 +410,10 @@ func meteredPgbench(ctx context.Context, bin, db string, args ...string) ([]byte
 	return out, newCPUStats(tx, 0, pgCPU, client, n), nil
 }
 
-func runPgbench(ctx context.Context, bin, dbURL, db string, scale, clients int, d time.Duration) pgbenchResult {
+// runPgbench initializes pgbench's tables, runs tpcb-like closed loop and,
+// when halfRate > 0, open loop at halfRate (its per-transaction log goes
+// to dir).
+func runPgbench(ctx context.Context, bin, dbURL, db, dir string, scale, clients int, d time.Duration, halfRate float64) pgbenchResult {
 	r := pgbenchResult{Scale: scale, Clients: clients, Threads: min(2, clients), Seconds: max(1, int(d.Seconds()))}
 	pg := func(args ...string) ([]byte, error) {
 		out, err := exec.CommandContext(ctx, bin, append(args, dbURL)...).CombinedOutput()
@@ -419,5 +441,63 @@ func runPgbench(ctx context.Context, bin, dbURL, db string, scale, clients int, 
 	if m := latencyLine.FindSubmatch(out); m != nil {
 		r.LatencyAvgMs, _ = strconv.ParseFloat(string(m[1]), 64)
 	}
+	if halfRate > 0 {
+		r.HalfLoad = pgbenchAtRate(ctx, bin, dbURL, dir, clients, r.Threads, r.Seconds, halfRate)
+	}
 	return r
+}
+
+// pgbenchAtRate runs tpcb-like open loop at rate transactions/s and reads
+// its per-transaction log.
+func pgbenchAtRate(ctx context.Context, bin, dbURL, dir string, clients, threads, seconds int, rate float64) *pgbenchOpenLoop {
+	r := &pgbenchOpenLoop{TargetRate: round(rate, 1)}
+	prefix := filepath.Join(dir, "pgbench_rate")
+	out, err := exec.CommandContext(ctx, bin, "-c", strconv.Itoa(clients), "-j", strconv.Itoa(threads),
+		"-T", strconv.Itoa(seconds), "-R", strconv.FormatFloat(rate, 'f', 1, 64), "-M", "prepared",
+		"-l", "--log-prefix", prefix, dbURL).CombinedOutput()
+	if err != nil {
+		r.Error = fmt.Sprintf("pgbench -R: %v: %s", err, truncate(string(bytes.TrimSpace(out)), 500))
+		return r
+	}
+	if m := tpsLine.FindSubmatch(out); m != nil {
+		r.TPS, _ = strconv.ParseFloat(string(m[1]), 64)
+	}
+	logs, _ := filepath.Glob(prefix + ".*")
+	var lat []time.Duration
+	for _, f := range logs {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			r.Error = err.Error()
+			return r
+		}
+		lat = append(lat, pgbenchLatencies(b)...)
+	}
+	if len(lat) == 0 {
+		r.Error = "pgbench -R wrote no transaction log"
+		return r
+	}
+	slices.Sort(lat)
+	r.Requests = len(lat)
+	r.P50, r.P95, r.P99, r.Max = percentile(lat, 0.50), percentile(lat, 0.95), percentile(lat, 0.99), percentile(lat, 1)
+	return r
+}
+
+// pgbenchLatencies reads pgbench's per-transaction log ("client_id
+// transaction_no time script_no time_epoch time_us schedule_lag", times
+// in µs): each transaction's time plus its schedule lag.
+func pgbenchLatencies(log []byte) []time.Duration {
+	var out []time.Duration
+	for line := range bytes.Lines(log) {
+		f := strings.Fields(string(line))
+		if len(f) < 7 {
+			continue
+		}
+		us, err1 := strconv.ParseInt(f[2], 10, 64)
+		lag, err2 := strconv.ParseInt(f[6], 10, 64)
+		if err1 != nil || err2 != nil {
+			continue // "skipped" (only with --latency-limit)
+		}
+		out = append(out, time.Duration(us+lag)*time.Microsecond)
+	}
+	return out
 }

@@ -211,10 +211,17 @@ func run(ctx context.Context, cfg config) error {
 		}
 	}
 
-	log.Printf("pgbench -i -s %d, then -c %d for %s", cfg.PgbenchScale, cfg.Concurrency, cfg.Duration)
-	res.Pgbench = runPgbench(ctx, cfg.Pgbench, dbURL, dbName, cfg.PgbenchScale, cfg.Concurrency, cfg.Duration)
+	var halfRate float64
+	if res.Half != nil {
+		halfRate = res.Half.TargetRate
+	}
+	log.Printf("pgbench -i -s %d, then -c %d for %s, closed loop and at %.0f/s", cfg.PgbenchScale, cfg.Concurrency, cfg.Duration, halfRate)
+	res.Pgbench = runPgbench(ctx, cfg.Pgbench, dbURL, dbName, work, cfg.PgbenchScale, cfg.Concurrency, cfg.Duration, halfRate)
 	if res.Pgbench.Error != "" {
 		log.Printf("pgbench: %s", res.Pgbench.Error)
+	}
+	if h := res.Pgbench.HalfLoad; h != nil && h.Error != "" {
+		log.Printf("pgbench at %.0f/s: %s", h.TargetRate, h.Error)
 	}
 
 	if cfg.Prefill > 0 {

@@ -179,7 +179,11 @@ func (r *result) evaluate() {
 		add("hot ÷ spread payments/s", fmt.Sprintf("%.2f", ratio), "≥ 0.80", status(ratio >= 0.8))
 	}
 	if r.Half != nil {
-		add("p99 at half of peak load", fmt.Sprintf("%.1f ms", r.Half.P99), "≤ 25 ms", status(r.Half.P99 <= 25))
+		v := fmt.Sprintf("%.1f ms", r.Half.P99)
+		if h := r.Pgbench.HalfLoad; h != nil && h.Error == "" {
+			v += fmt.Sprintf(" (pgbench at that rate: %.1f ms)", h.P99)
+		}
+		add("p99 at half of peak load", v, "≤ 25 ms", status(r.Half.P99 <= 25))
 	} else {
 		add("p99 at half of peak load", "n/a", "≤ 25 ms", "not measured")
 	}
@@ -287,6 +291,11 @@ func (r *result) print(w io.Writer) {
 		fmt.Fprintf(tw, "pgbench tpcb-like (tps)\t%.1f\t\t\t\t\t\t\t\n", r.Pgbench.TPS)
 	} else {
 		fmt.Fprintf(tw, "pgbench tpcb-like (tps)\tfailed\t\t\t\t\t\t\t\n")
+	}
+	if h := r.Pgbench.HalfLoad; h != nil && h.Error == "" {
+		fmt.Fprintf(tw, "pgbench tpcb-like (%.0f/s offered; tps)\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%d\t\t\n", h.TargetRate, h.TPS, h.P50, h.P95, h.P99, h.Max, h.Requests)
+	} else if h != nil {
+		fmt.Fprintf(tw, "pgbench tpcb-like (%.0f/s offered)\tfailed\t\t\t\t\t\t\t\n", h.TargetRate)
 	}
 	if ps := r.PaymentSQL; ps != nil && ps.SimpleTPS > 0 {
 		fmt.Fprintf(tw, "pgbench, a payment's SQL, simple protocol (tps)\t%.1f\t\t\t\t\t\t\t\n", ps.SimpleTPS)

@@ -364,8 +364,9 @@ type pgbenchResult struct {
 	CPU   *cpuStats `json:"cpu,omitempty"`
 	Error string    `json:"error,omitempty"`
 	// HalfLoad is the same pgbench open loop (-R) at the wallet's
-	// half-load rate: PostgreSQL's own latency at that rate on this
-	// machine, the floor under the wallet's.
+	// half-load rate, through as many connections as the wallet's pool:
+	// PostgreSQL's own latency at that rate on this machine, the floor
+	// under the wallet's.
 	HalfLoad *pgbenchOpenLoop `json:"halfLoad,omitempty"`
 }
 
@@ -374,6 +375,7 @@ type pgbenchResult struct {
 // measures from the moment a payment was due.
 type pgbenchOpenLoop struct {
 	TargetRate float64 `json:"targetRate"`
+	Clients    int     `json:"clients"`
 	TPS        float64 `json:"tps"`
 	Requests   int     `json:"transactions"`
 	P50        float64 `json:"p50Ms"`
@@ -411,9 +413,9 @@ func meteredPgbench(ctx context.Context, bin, db string, args ...string) ([]byte
 }
 
 // runPgbench initializes pgbench's tables, runs tpcb-like closed loop and,
-// when halfRate > 0, open loop at halfRate (its per-transaction log goes
-// to dir).
-func runPgbench(ctx context.Context, bin, dbURL, db, dir string, scale, clients int, d time.Duration, halfRate float64) pgbenchResult {
+// when halfRate > 0, open loop at halfRate through poolSize connections,
+// the wallet server's own (its per-transaction log goes to dir).
+func runPgbench(ctx context.Context, bin, dbURL, db, dir string, scale, clients int, d time.Duration, halfRate float64, poolSize int) pgbenchResult {
 	r := pgbenchResult{Scale: scale, Clients: clients, Threads: min(2, clients), Seconds: max(1, int(d.Seconds()))}
 	pg := func(args ...string) ([]byte, error) {
 		out, err := exec.CommandContext(ctx, bin, append(args, dbURL)...).CombinedOutput()
@@ -442,7 +444,7 @@ func runPgbench(ctx context.Context, bin, dbURL, db, dir string, scale, clients 
 		r.LatencyAvgMs, _ = strconv.ParseFloat(string(m[1]), 64)
 	}
 	if halfRate > 0 {
-		r.HalfLoad = pgbenchAtRate(ctx, bin, dbURL, dir, clients, r.Threads, r.Seconds, halfRate)
+		r.HalfLoad = pgbenchAtRate(ctx, bin, dbURL, dir, poolSize, min(2, poolSize), r.Seconds, halfRate)
 	}
 	return r
 }
@@ -450,7 +452,7 @@ func runPgbench(ctx context.Context, bin, dbURL, db, dir string, scale, clients 
 // pgbenchAtRate runs tpcb-like open loop at rate transactions/s and reads
 // its per-transaction log.
 func pgbenchAtRate(ctx context.Context, bin, dbURL, dir string, clients, threads, seconds int, rate float64) *pgbenchOpenLoop {
-	r := &pgbenchOpenLoop{TargetRate: round(rate, 1)}
+	r := &pgbenchOpenLoop{TargetRate: round(rate, 1), Clients: clients}
 	prefix := filepath.Join(dir, "pgbench_rate")
 	out, err := exec.CommandContext(ctx, bin, "-c", strconv.Itoa(clients), "-j", strconv.Itoa(threads),
 		"-T", strconv.Itoa(seconds), "-R", strconv.FormatFloat(rate, 'f', 1, 64), "-M", "prepared",

@@ -21,8 +21,11 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/dompet/wallet/adapters/bunstore"
 )
 
 // config is the command line.
@@ -126,6 +129,15 @@ func findPgbench() string {
 	return "/usr/lib/postgresql/15/bin/pgbench"
 }
 
+// serverPool is the wallet server's PostgreSQL pool size: the
+// WALLET_DB_MAX_CONNS it inherits, or its default on this machine.
+func serverPool() int {
+	if n, err := strconv.Atoi(os.Getenv("WALLET_DB_MAX_CONNS")); err == nil && n > 0 {
+		return n
+	}
+	return bunstore.DefaultMaxConns()
+}
+
 // run is one benchmark from an empty database to the written report.
 func run(ctx context.Context, cfg config) error {
 	started := time.Now().UTC()
@@ -216,7 +228,7 @@ func run(ctx context.Context, cfg config) error {
 		halfRate = res.Half.TargetRate
 	}
 	log.Printf("pgbench -i -s %d, then -c %d for %s, closed loop and at %.0f/s", cfg.PgbenchScale, cfg.Concurrency, cfg.Duration, halfRate)
-	res.Pgbench = runPgbench(ctx, cfg.Pgbench, dbURL, dbName, work, cfg.PgbenchScale, cfg.Concurrency, cfg.Duration, halfRate)
+	res.Pgbench = runPgbench(ctx, cfg.Pgbench, dbURL, dbName, work, cfg.PgbenchScale, cfg.Concurrency, cfg.Duration, halfRate, serverPool())
 	if res.Pgbench.Error != "" {
 		log.Printf("pgbench: %s", res.Pgbench.Error)
 	}

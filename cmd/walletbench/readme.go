@@ -88,7 +88,7 @@ func (r *result) markdown(source string) string {
 		fmt.Fprintf(&b, "| pgbench tpcb-like, same database | %.0f tps | | | |\n", r.Pgbench.TPS)
 	}
 	if h := r.Pgbench.HalfLoad; h != nil && h.Error == "" {
-		fmt.Fprintf(&b, "| pgbench tpcb-like, open loop at the half-load rate (%.0f/s) | %.0f tps | %.1f | %.1f | |\n", h.TargetRate, h.TPS, h.P50, h.P99)
+		fmt.Fprintf(&b, "| pgbench tpcb-like, open loop at the half-load rate (%.0f/s), %d clients (the wallet's pool) | %.0f tps | %.1f | %.1f | |\n", h.TargetRate, h.Clients, h.TPS, h.P50, h.P99)
 	}
 	if ps := r.PaymentSQL; ps != nil && ps.SimpleTPS > 0 && ps.PreparedTPS > 0 {
 		fmt.Fprintf(&b, "| pgbench running a payment's SQL: simple protocol / prepared as sent now | %.0f / %.0f tps | | | |\n",

@@ -293,7 +293,7 @@ func (r *result) print(w io.Writer) {
 		fmt.Fprintf(tw, "pgbench tpcb-like (tps)\tfailed\t\t\t\t\t\t\t\n")
 	}
 	if h := r.Pgbench.HalfLoad; h != nil && h.Error == "" {
-		fmt.Fprintf(tw, "pgbench tpcb-like (%.0f/s offered; tps)\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%d\t\t\n", h.TargetRate, h.TPS, h.P50, h.P95, h.P99, h.Max, h.Requests)
+		fmt.Fprintf(tw, "pgbench tpcb-like, %d clients (%.0f/s offered; tps)\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%d\t\t\n", h.Clients, h.TargetRate, h.TPS, h.P50, h.P95, h.P99, h.Max, h.Requests)
 	} else if h != nil {
 		fmt.Fprintf(tw, "pgbench tpcb-like (%.0f/s offered)\tfailed\t\t\t\t\t\t\t\n", h.TargetRate)
 	}

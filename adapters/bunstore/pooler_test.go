@@ -3,6 +3,7 @@ package bunstore_test
 import (
 	"context"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -31,5 +32,26 @@ func TestPoolerSetting(t *testing.T) {
 	// The transaction-scoped migration lock works on a pooled store.
 	if err := db.Migrate(ctx, nil); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPoolSize: without WALLET_DB_MAX_CONNS the pool is sized to the
+// machine (ADR 0017), and a setting overrides it.
+func TestPoolSize(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	if n := bunstore.DefaultMaxConns(); n < 4 || n != max(4, 2*runtime.GOMAXPROCS(0)+1) {
+		t.Fatalf("DefaultMaxConns() = %d with GOMAXPROCS %d", n, runtime.GOMAXPROCS(0))
+	}
+	for _, tc := range []struct{ set, want int }{{0, bunstore.DefaultMaxConns()}, {7, 7}} {
+		db, cleanup, err := bunstore.Open(ctx, bunstore.Config{URL: testdb.SchemaURL(t), MaxConns: tc.set})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := db.SQL().Stats().MaxOpenConnections
+		cleanup()
+		if got != tc.want {
+			t.Errorf("MaxConns %d: pool of %d, want %d", tc.set, got, tc.want)
+		}
 	}
 }

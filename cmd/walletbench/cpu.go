@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"net/url"
 	"os"
 	"strconv"
@@ -41,6 +42,8 @@ type cpuStats struct {
 	// Backends counts the PostgreSQL processes of the benchmark database
 	// seen during the phase.
 	Backends int `json:"postgresBackends"`
+	// WAL is what the phase wrote to PostgreSQL's log per payment.
+	WAL *walStats `json:"wal,omitempty"`
 }
 
 func newCPUStats(completed int, server, pg, client time.Duration, backends int) *cpuStats {
@@ -57,17 +60,20 @@ func newCPUStats(completed int, server, pg, client time.Duration, backends int) 
 }
 
 // cpuMeter measures one phase: the server process (serverPID, 0 for
-// none), the backends of database db ("" for none) and this process.
+// none), the backends of the database at dbURL ("" for none: the store is
+// inside the server), the WAL the cluster wrote, and this process.
 type cpuMeter struct {
 	serverPID int
-	db        string
+	dbURL     string
 }
 
 // metered runs a phase and attaches what it cost.
 func (m cpuMeter) metered(phase func() *phaseStats) *phaseStats {
 	// Polled every 500 ms: the poll runs in this process, whose CPU is the
 	// load generator's; pool connections live through the phase anyway.
-	pg := watchBackends(m.db, 500*time.Millisecond)
+	ctx := context.Background()
+	pg := watchBackends(dbNameOf(m.dbURL), 500*time.Millisecond)
+	wal0, walOK := readWAL(ctx, m.dbURL)
 	server0, _ := procCPU(m.serverPID)
 	self0 := selfCPU()
 	s := phase()
@@ -75,6 +81,7 @@ func (m cpuMeter) metered(phase func() *phaseStats) *phaseStats {
 	server, _ := procCPU(m.serverPID)
 	pgCPU, n := pg.stop()
 	s.CPU = newCPUStats(s.Requests-s.Errors, server-server0, pgCPU, self, n)
+	s.CPU.WAL = walSince(ctx, m.dbURL, wal0, walOK, s.CPU.Completed)
 	return s
 }
 
@@ -238,6 +245,9 @@ func (w *backendWatch) isBackend(pid int) (ours, final bool) {
 
 // dbNameOf is the database a postgres:// URL names.
 func dbNameOf(dbURL string) string {
+	if dbURL == "" {
+		return ""
+	}
 	u, err := url.Parse(dbURL)
 	if err != nil {
 		return ""

@@ -391,11 +391,13 @@ var (
 	latencyLine = regexp.MustCompile(`latency average = ([0-9.]+) ms`)
 )
 
-// meteredPgbench runs pgbench with args and measures its CPU per
-// transaction: the backends of database db and the pgbench process.
-func meteredPgbench(ctx context.Context, bin, db string, args ...string) ([]byte, *cpuStats, error) {
+// meteredPgbench runs pgbench with args and measures its CPU and WAL per
+// transaction: the backends of the database at dbURL and the pgbench
+// process.
+func meteredPgbench(ctx context.Context, bin, dbURL string, args ...string) ([]byte, *cpuStats, error) {
 	cmd := exec.CommandContext(ctx, bin, args...)
-	pg := watchBackends(db, 100*time.Millisecond)
+	pg := watchBackends(dbNameOf(dbURL), 100*time.Millisecond)
+	wal0, walOK := readWAL(ctx, dbURL)
 	out, err := cmd.CombinedOutput()
 	pgCPU, n := pg.stop()
 	if err != nil {
@@ -409,13 +411,15 @@ func meteredPgbench(ctx context.Context, bin, db string, args ...string) ([]byte
 	if m := txLine.FindSubmatch(out); m != nil {
 		tx, _ = strconv.Atoi(string(m[1]))
 	}
-	return out, newCPUStats(tx, 0, pgCPU, client, n), nil
+	c := newCPUStats(tx, 0, pgCPU, client, n)
+	c.WAL = walSince(ctx, dbURL, wal0, walOK, tx)
+	return out, c, nil
 }
 
 // runPgbench initializes pgbench's tables, runs tpcb-like closed loop and,
 // when halfRate > 0, open loop at halfRate through poolSize connections,
 // the wallet server's own (its per-transaction log goes to dir).
-func runPgbench(ctx context.Context, bin, dbURL, db, dir string, scale, clients int, d time.Duration, halfRate float64, poolSize int) pgbenchResult {
+func runPgbench(ctx context.Context, bin, dbURL, dir string, scale, clients int, d time.Duration, halfRate float64, poolSize int) pgbenchResult {
 	r := pgbenchResult{Scale: scale, Clients: clients, Threads: min(2, clients), Seconds: max(1, int(d.Seconds()))}
 	pg := func(args ...string) ([]byte, error) {
 		out, err := exec.CommandContext(ctx, bin, append(args, dbURL)...).CombinedOutput()
@@ -428,7 +432,7 @@ func runPgbench(ctx context.Context, bin, dbURL, db, dir string, scale, clients 
 		r.Error = err.Error()
 		return r
 	}
-	out, cpu, err := meteredPgbench(ctx, bin, db, "-c", strconv.Itoa(clients), "-j", strconv.Itoa(r.Threads), "-T", strconv.Itoa(r.Seconds), "-M", "prepared", dbURL)
+	out, cpu, err := meteredPgbench(ctx, bin, dbURL, "-c", strconv.Itoa(clients), "-j", strconv.Itoa(r.Threads), "-T", strconv.Itoa(r.Seconds), "-M", "prepared", dbURL)
 	if err != nil {
 		r.Error = fmt.Sprintf("pgbench: %v: %s", err, truncate(string(bytes.TrimSpace(out)), 500))
 		return r

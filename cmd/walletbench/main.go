@@ -207,7 +207,7 @@ func run(ctx context.Context, cfg config) error {
 	log.Printf("%d customers registered, verified and funded in %.1fs (%d failed)", res.Setup.Customers, res.Setup.Seconds, failed)
 
 	rss := sampleRSS(srv.pid(), 200*time.Millisecond)
-	err = drive(ctx, cfg, c, pop, res, cpuMeter{serverPID: srv.pid(), db: dbName}, prof)
+	err = drive(ctx, cfg, c, pop, res, cpuMeter{serverPID: srv.pid(), dbURL: dbURL}, prof)
 	res.RSS = rss.stop()
 	if err != nil {
 		return err
@@ -228,7 +228,7 @@ func run(ctx context.Context, cfg config) error {
 		halfRate = res.Half.TargetRate
 	}
 	log.Printf("pgbench -i -s %d, then -c %d for %s, closed loop and at %.0f/s", cfg.PgbenchScale, cfg.Concurrency, cfg.Duration, halfRate)
-	res.Pgbench = runPgbench(ctx, cfg.Pgbench, dbURL, dbName, work, cfg.PgbenchScale, cfg.Concurrency, cfg.Duration, halfRate, serverPool())
+	res.Pgbench = runPgbench(ctx, cfg.Pgbench, dbURL, work, cfg.PgbenchScale, cfg.Concurrency, cfg.Duration, halfRate, serverPool())
 	if res.Pgbench.Error != "" {
 		log.Printf("pgbench: %s", res.Pgbench.Error)
 	}
@@ -247,7 +247,7 @@ func run(ctx context.Context, cfg config) error {
 	res.Reconcile = reconcile(ctx, bin, env)
 
 	if cfg.PaymentSQL && res.Pgbench.Error == "" {
-		res.PaymentSQL = runPaymentScripts(ctx, cfg.Pgbench, dbURL, dbName, work, cfg.Concurrency, cfg.Duration)
+		res.PaymentSQL = runPaymentScripts(ctx, cfg.Pgbench, dbURL, work, cfg.Concurrency, cfg.Duration)
 		if res.PaymentSQL.Error != "" {
 			log.Printf("pgbench, payment's SQL: %s", res.PaymentSQL.Error)
 		}

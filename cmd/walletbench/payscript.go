@@ -37,7 +37,7 @@ type paymentScriptResult struct {
 // payment-prepared.sql (-M prepared, the writes in one statement, as it
 // sends them now). It writes payments of its own into the ledger (balanced,
 // with made-up ids), so it runs after the reconcile.
-func runPaymentScripts(ctx context.Context, bin, dbURL, db, work string, clients int, d time.Duration) *paymentScriptResult {
+func runPaymentScripts(ctx context.Context, bin, dbURL, work string, clients int, d time.Duration) *paymentScriptResult {
 	r := &paymentScriptResult{}
 	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
@@ -71,7 +71,7 @@ func runPaymentScripts(ctx context.Context, bin, dbURL, db, work string, clients
 		}
 		args := []string{"-n", "-c", strconv.Itoa(clients), "-j", strconv.Itoa(min(2, clients)), "-T", strconv.Itoa(max(1, int(d.Seconds()))),
 			"-M", mode, "-D", "payers=" + strconv.Itoa(r.Payers), "-f", path, dbURL}
-		out, c, err := meteredPgbench(ctx, bin, db, args...)
+		out, c, err := meteredPgbench(ctx, bin, dbURL, args...)
 		*cpu = c
 		if err != nil {
 			return 0, fmt.Errorf("pgbench -f %s: %w: %s", name, err, truncate(string(bytes.TrimSpace(out)), 500))

@@ -199,7 +199,7 @@ func measurePrefilled(ctx context.Context, cfg config, bin string, env []string,
 	if err := ctx.Err(); err == nil {
 		log.Printf("%s: %d clients, %d merchants, %s", name, cfg.Concurrency, cfg.Merchants, cfg.Duration)
 		rss := sampleRSS(srv.pid(), 200*time.Millisecond)
-		m := cpuMeter{serverPID: srv.pid(), db: dbNameOf(dbURL)}
+		m := cpuMeter{serverPID: srv.pid(), dbURL: dbURL}
 		p.Spread = m.metered(func() *phaseStats { return closedLoop(ctx, name, cfg.Duration, cfg.Concurrency, spread) })
 		p.RSS = rss.stop()
 	}

@@ -467,11 +467,15 @@ func (r *result) printCPU(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "CPU ms per payment (pgbench: per transaction)\tserver\tpostgres\tload generator\ttotal\tCPU-bound ceiling on %d CPU (/s)\t\n", r.Machine.NumCPU)
+	fmt.Fprintf(tw, "CPU ms per payment (pgbench: per transaction)\tserver\tpostgres\tload generator\ttotal\tCPU-bound ceiling on %d CPU (/s)\tWAL bytes (full pages)\t\n", r.Machine.NumCPU)
 	for _, row := range rows {
 		c := row.cpu
 		server, pg := row.cells("%.3f")
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%.3f\t%.0f\t\n", row.name, server, pg, c.ClientMs, c.TotalMs, float64(r.Machine.NumCPU)*1000/c.TotalMs)
+		wal := "-"
+		if c.WAL != nil {
+			wal = fmt.Sprintf("%.0f (%.2f)", c.WAL.BytesPerPayment, c.WAL.FPIPerPayment)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%.3f\t%.0f\t%s\t\n", row.name, server, pg, c.ClientMs, c.TotalMs, float64(r.Machine.NumCPU)*1000/c.TotalMs, wal)
 	}
 	tw.Flush()
 	if r.CPUBoundRatio > 0 {

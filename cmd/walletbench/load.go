@@ -251,8 +251,9 @@ func closedLoop(ctx context.Context, name string, d time.Duration, conc int, do 
 
 // openLoop starts requests at a fixed rate whatever the answers do, so a
 // slow answer cannot hold back the next request (no coordinated omission).
-// Latency is measured from the moment a request was due, not sent.
-func openLoop(ctx context.Context, name string, d time.Duration, rate float64, do op) *phaseStats {
+// Latency is measured from the moment a request was due, not sent. With a
+// timeline, each request's due offset and latency are kept for it too.
+func openLoop(ctx context.Context, name string, d time.Duration, rate float64, do op, tl *timeline) *phaseStats {
 	var mu sync.Mutex
 	rec := &recorder{}
 	var wg sync.WaitGroup
@@ -272,6 +273,7 @@ func openLoop(ctx context.Context, name string, d time.Duration, rate float64, d
 				lat := time.Since(at)
 				mu.Lock()
 				rec.add(lat, err)
+				tl.add(at.Sub(start), lat)
 				mu.Unlock()
 			})
 		}
@@ -283,6 +285,9 @@ func openLoop(ctx context.Context, name string, d time.Duration, rate float64, d
 		}
 	}
 	wg.Wait()
+	if tl != nil {
+		tl.start = start
+	}
 	s := summarize(name, "open loop", time.Since(start), []*recorder{rec})
 	s.TargetRate = round(rate, 1)
 	return s
@@ -507,3 +512,33 @@ func pgbenchLatencies(log []byte) []time.Duration {
 	}
 	return out
 }
+
+// timeline is an open-loop phase request by request: where its slow
+// answers fall in time, to line them up with the database's log, a sampler
+// of pg_stat_activity or the kernel's counters. A nil timeline keeps
+// nothing.
+type timeline struct {
+	start time.Time
+	due   []time.Duration // offset from start at which the request was due
+	lat   []time.Duration
+}
+
+func (t *timeline) add(due, lat time.Duration) {
+	if t != nil {
+		t.due = append(t.due, due)
+		t.lat = append(t.lat, lat)
+	}
+}
+
+// write saves the timeline as text: a first line "# start <Unix µs>",
+// then "<due ms> <latency ms>" a request, in the order answers came.
+func (t *timeline) write(path string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# start %d\n", t.start.UnixMicro())
+	for i := range t.due {
+		fmt.Fprintf(&b, "%.3f %.3f\n", ms(t.due[i]), ms(t.lat[i]))
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -19,5 +21,25 @@ func TestPgbenchLatencies(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("latency %d = %v, want %v (time + schedule lag)", i, got[i], want[i])
 		}
+	}
+}
+
+func TestTimelineWrite(t *testing.T) {
+	var none *timeline
+	none.add(time.Millisecond, time.Millisecond) // a phase without a timeline keeps nothing
+	tl := &timeline{start: time.UnixMicro(1_796_694_365_699_369)}
+	tl.add(1500*time.Microsecond, 2*time.Millisecond)
+	tl.add(0, 125250*time.Microsecond)
+	path := filepath.Join(t.TempDir(), "tl.txt")
+	if err := tl.write(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "# start 1796694365699369\n1.500 2.000\n0.000 125.250\n"
+	if string(got) != want {
+		t.Errorf("timeline file:\n%s\nwant:\n%s", got, want)
 	}
 }

@@ -50,6 +50,7 @@ type config struct {
 	PgBouncer    bool
 	Profile      string
 	ServerBin    string
+	Timeline     string
 }
 
 const defaultDBURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
@@ -77,6 +78,7 @@ func main() {
 	flag.BoolVar(&cfg.PgBouncer, "pgbouncer", false, "run the -replicas phase through PgBouncer in transaction-pooling mode (WALLET_DB_POOLER=pgbouncer)")
 	flag.StringVar(&cfg.Profile, "profile", "", "directory: write CPU profiles of the spread phase there, walletbench.pprof (this load generator) and server.pprof (the server, through WALLET_PPROF_ADDR)")
 	flag.StringVar(&cfg.ServerBin, "server-bin", "", "run this wallet binary instead of building ./cmd/wallet from the working tree (A/B comparisons of two builds)")
+	flag.StringVar(&cfg.Timeline, "timeline", "", "file: write the half-load phase request by request there (due offset and latency in ms), to find where its slow answers fall")
 	readme := flag.Bool("readme", false, "run nothing: rewrite README.md's benchmark table from the newest JSON in -out")
 	flag.Parse()
 
@@ -308,7 +310,16 @@ func drive(ctx context.Context, cfg config, c *client, pop population, res *resu
 		return nil
 	}
 	log.Printf("half load: %.1f payments/s open loop, %s", rate, cfg.Duration)
-	res.Half = m.metered(func() *phaseStats { return openLoop(ctx, "half load", cfg.Duration, rate, spread) })
+	var tl *timeline
+	if cfg.Timeline != "" {
+		tl = &timeline{}
+	}
+	res.Half = m.metered(func() *phaseStats { return openLoop(ctx, "half load", cfg.Duration, rate, spread, tl) })
+	if tl != nil {
+		if err := tl.write(cfg.Timeline); err != nil {
+			log.Printf("timeline: %v", err)
+		}
+	}
 	if err := done(res.Half); err != nil || cfg.Prefill == 0 {
 		return err
 	}

@@ -2,6 +2,7 @@ package bunstore_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -53,5 +54,46 @@ func TestPoolSize(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("MaxConns %d: pool of %d, want %d", tc.set, got, tc.want)
 		}
+	}
+}
+
+// TestBackendFlushAfter: the server's PostgreSQL sessions write their
+// evicted dirty pages out as they go (ADR 0018); a URL setting wins, and
+// behind PgBouncer, which refuses run-time parameters at connect, nothing
+// is sent (the role's setting applies).
+func TestBackendFlushAfter(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := testdb.SchemaURL(t)
+	show := func(cfg bunstore.Config) string {
+		t.Helper()
+		db, cleanup, err := bunstore.Open(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cleanup()
+		var v string
+		if err := db.SQL().QueryRowContext(ctx, "SHOW backend_flush_after").Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if got := show(bunstore.Config{URL: url}); got != "256kB" {
+		t.Errorf("backend_flush_after = %s, want 256kB (%s pages)", got, bunstore.BackendFlushAfter)
+	}
+	if got := show(bunstore.Config{URL: url + "&backend_flush_after=64"}); got != "512kB" {
+		t.Errorf("with backend_flush_after=64 in the URL: %s, want 512kB", got)
+	}
+	var server string
+	raw, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if err := raw.QueryRowContext(ctx, "SHOW backend_flush_after").Scan(&server); err != nil {
+		t.Fatal(err)
+	}
+	if got := show(bunstore.Config{URL: url, Pooler: bunstore.PoolerPgBouncer}); got != server {
+		t.Errorf("behind a pooler: %s, want the server's own %s", got, server)
 	}
 }

@@ -86,7 +86,7 @@ func TestBusyTimeoutSQLite(t *testing.T) {
 }
 
 func TestPgxDSN(t *testing.T) {
-	got, err := pgxDSN("postgres://u@h/db?sslmode=disable", 1500*time.Millisecond)
+	got, err := pgxDSN("postgres://u@h/db?sslmode=disable", map[string]string{"statement_timeout": "1500"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,11 +96,11 @@ func TestPgxDSN(t *testing.T) {
 		}
 	}
 	// The URL's own settings win.
-	got, _ = pgxDSN("postgres://u@h/db?statement_timeout=0&connect_timeout=1", time.Second)
+	got, _ = pgxDSN("postgres://u@h/db?statement_timeout=0&connect_timeout=1", map[string]string{"statement_timeout": "1000"})
 	if !strings.Contains(got, "statement_timeout=0") || !strings.Contains(got, "connect_timeout=1") || strings.Contains(got, "statement_timeout=1000") {
 		t.Errorf("URL settings overridden: %s", got)
 	}
-	if got, _ := pgxDSN("postgres://u@h/db", 0); strings.Contains(got, "statement_timeout") {
+	if got, _ := pgxDSN("postgres://u@h/db", nil); strings.Contains(got, "statement_timeout") {
 		t.Errorf("no timeout asked, got %s", got)
 	}
 }

@@ -51,7 +51,7 @@ func newCPUStats(completed int, server, pg, client time.Duration, backends int) 
 		ServerSeconds: round(server.Seconds(), 3), PostgresSeconds: round(pg.Seconds(), 3), ClientSeconds: round(client.Seconds(), 3)}
 	if completed > 0 {
 		per := func(d time.Duration) float64 {
-			return round(float64(d)/float64(time.Millisecond)/float64(completed), 3)
+			return round(ms(d)/float64(completed), 3)
 		}
 		c.ServerMs, c.PostgresMs, c.ClientMs = per(server), per(pg), per(client)
 		c.TotalMs = round(c.ServerMs+c.PostgresMs+c.ClientMs, 3)

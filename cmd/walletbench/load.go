@@ -216,7 +216,7 @@ func percentile(sorted []time.Duration, p float64) float64 {
 		return 0
 	}
 	i := max(int(math.Ceil(p*float64(len(sorted))))-1, 0)
-	return round(float64(sorted[i])/float64(time.Millisecond), 2)
+	return round(ms(sorted[i]), 2)
 }
 
 func round(x float64, digits int) float64 {

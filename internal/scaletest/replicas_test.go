@@ -225,19 +225,15 @@ func replicas(t *testing.T, url, direct string, extra ...string) {
 // still running would add its events after this returns.
 func waitSettled(t *testing.T, db *sql.DB, partnerID string, orphans bool) {
 	t.Helper()
-	running := func(kind, arg, col string) string {
-		if !orphans {
-			return ""
-		}
-		return " AND NOT EXISTS (SELECT 1 FROM river_job j WHERE j.kind = '" + kind + "' AND j.state = 'running' AND j.args->>'" + arg + "' = " + col + ")"
-	}
-	query := `SELECT
-		(SELECT count(*) FROM transactions t WHERE t.status = 'PENDING'` + running("bank_settle", "reff_id", "t.id") + `),
-		(SELECT count(*) FROM partner_events e WHERE e.partner_id = $1 AND e.status <> 'DELIVERED'` + running("webhook_deliver", "event_id", "e.id") + `)`
+	const query = `SELECT
+		(SELECT count(*) FROM transactions t WHERE t.status = 'PENDING' AND NOT ($2 AND EXISTS
+			(SELECT 1 FROM river_job j WHERE j.kind = 'bank_settle' AND j.state = 'running' AND j.args->>'reff_id' = t.id))),
+		(SELECT count(*) FROM partner_events e WHERE e.partner_id = $1 AND e.status <> 'DELIVERED' AND NOT ($2 AND EXISTS
+			(SELECT 1 FROM river_job j WHERE j.kind = 'webhook_deliver' AND j.state = 'running' AND j.args->>'event_id' = e.id)))`
 	deadline := time.Now().Add(40 * time.Second) // settlement after WALLET_SIM_DELAY (1 s), polled; slack for a loaded machine
 	for {
 		var pending, undelivered int
-		if err := db.QueryRow(query, partnerID).Scan(&pending, &undelivered); err != nil {
+		if err := db.QueryRow(query, partnerID, orphans).Scan(&pending, &undelivered); err != nil {
 			t.Fatal(err)
 		}
 		if pending == 0 && undelivered == 0 {

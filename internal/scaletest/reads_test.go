@@ -52,7 +52,12 @@ func TestReadsFromStreamingReplica(t *testing.T) {
 	}
 	t.Cleanup(func() { replica.Close() })
 
-	env := walletproc.Env(pg.URL(""), t.TempDir(), "DATABASE_READ_URL="+standby.URL(""))
+	// WALLET_READ_WAIT of 2 s instead of 200 ms: under make test's
+	// parallel load the standby once took longer than 200 ms to replay a
+	// payment, and that read went (correctly) to the primary; the test
+	// asks that every read be served by the standby.
+	const readWait = 2 * time.Second
+	env := walletproc.Env(pg.URL(""), t.TempDir(), "DATABASE_READ_URL="+standby.URL(""), "WALLET_READ_WAIT="+readWait.String())
 	shop := walletproc.CreatePartner(t, env, "Shop", "")
 	bank := walletproc.CreatePartner(t, env, "Bank", "CHANNEL")
 	s := walletproc.Start(t, env)
@@ -90,7 +95,7 @@ func TestReadsFromStreamingReplica(t *testing.T) {
 	t.Logf("the standby executed %d history statements for %d pages", onReplica, n)
 
 	// Replay paused: the standby cannot have the next payment; the read
-	// waits WALLET_READ_WAIT (200 ms), then the primary answers.
+	// waits WALLET_READ_WAIT, then the primary answers.
 	if _, err := replica.Exec("SELECT pg_wal_replay_pause()"); err != nil {
 		t.Fatal(err)
 	}
